@@ -1,0 +1,54 @@
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import * as os from "node:os"
+import { defaultSocketPath } from "@sockeye/protocol"
+import * as DaemonConfig from "./DaemonConfig.js"
+import * as Database from "./db/Database.js"
+import * as Migrations from "./db/Migrations.js"
+import { Auth } from "./domain/auth/Auth.js"
+import { Router } from "./rpc/Router.js"
+import { listen, type Address } from "./transport/Listener.js"
+import { serveStdio } from "./transport/Stdio.js"
+
+export const socketPathDefault = () => defaultSocketPath(process.env, process.getuid?.() ?? 0, os.tmpdir())
+
+/** Logs go to stderr: stdout may be the JSON-RPC channel. */
+export const stderrLogger = Logger.replace(
+  Logger.defaultLogger,
+  Logger.map(Logger.logfmtLogger, (line) => { process.stderr.write(`${line}\n`) })
+)
+
+export const logLevelFromEnv = () => {
+  const level = LogLevel.allLevels.find((l) => l.label.toLowerCase() === (process.env["SOCKEYE_LOG_LEVEL"] ?? "info").toLowerCase())
+  return Logger.minimumLogLevel(level ?? LogLevel.Info)
+}
+
+/** Config, database (embedded or not) and every service the router needs. */
+export const layer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}) => {
+  const config = DaemonConfig.layerConfig(overrides)
+  const database = Database.layer.pipe(Layer.provide(config))
+  return Layer.mergeAll(Router.Default, Auth.Default).pipe(
+    Layer.provideMerge(database),
+    Layer.provideMerge(config)
+  )
+}
+
+export interface ServeOptions {
+  readonly stdio: boolean
+  readonly addresses: ReadonlyArray<Address>
+  /** Called with each bound address, e.g. to print it. */
+  readonly onListening?: (where: string) => void
+}
+
+/** Migrate, create the first admin, then serve until stdio closes or the fiber is interrupted. */
+export const serve = (options: ServeOptions) =>
+  Effect.gen(function*() {
+    yield* Migrations.run
+    yield* Effect.flatMap(Auth, (auth) => auth.bootstrap())
+    for (const address of options.addresses) {
+      const where = yield* listen(address)
+      yield* Effect.logInfo(`listening on ${where}`)
+      options.onListening?.(address.kind === "socket" ? `unix socket ${where}` : `tcp ${where}`)
+    }
+    if (options.stdio) yield* serveStdio
+    else yield* Effect.never
+  }).pipe(Effect.scoped)

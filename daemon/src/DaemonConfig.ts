@@ -1,0 +1,83 @@
+import { Config, Context, Layer, Option, Redacted } from "effect"
+import * as os from "node:os"
+import * as path from "node:path"
+
+/** Every setting of the daemon, from the environment (SOCKEYE_*) and flags. */
+export interface DaemonSettings {
+  /** SOCKEYE_DATABASE_URL; none means the embedded PostgreSQL under `home`. */
+  readonly databaseUrl: Option.Option<Redacted.Redacted>
+  /** SOCKEYE_HOME: embedded database, blobs, runtime files. */
+  readonly home: string
+  /** SOCKEYE_MIGRATIONS_DIR: where migrations/*.sql live. */
+  readonly migrationsDir: Option.Option<string>
+  /** SOCKEYE_ADMIN_PASSWORD: the first admin's password on an empty database. */
+  readonly adminPassword: Option.Option<Redacted.Redacted>
+  /** Credential-less local connections act as this user (`--trust-local USER`). */
+  readonly trustLocal: Option.Option<string>
+  /** SOCKEYE_MAX_MESSAGE_BYTES: larger frames are refused with -32013. */
+  readonly maxMessageBytes: number
+  /** SOCKEYE_DB_POOL: connections in the pool. */
+  readonly dbPoolSize: number
+  /** SOCKEYE_SHUTDOWN_GRACE_MS: how long shutdown waits for in-flight requests. */
+  readonly shutdownGraceMs: number
+}
+
+export class DaemonConfig extends Context.Tag("Sockeye/DaemonConfig")<DaemonConfig, DaemonSettings>() {}
+
+/** Root cannot use its own home: the embedded postgres user could not enter it. */
+export const defaultHome = (): string => {
+  if (process.getuid?.() === 0) return "/var/lib/sockeye"
+  const dataHome = process.env["XDG_DATA_HOME"] ?? path.join(os.homedir(), ".local", "share")
+  return path.join(dataHome, "sockeye")
+}
+
+export const defaults: DaemonSettings = {
+  databaseUrl: Option.none(),
+  home: defaultHome(),
+  migrationsDir: Option.none(),
+  adminPassword: Option.none(),
+  trustLocal: Option.none(),
+  maxMessageBytes: 16 * 1024 * 1024,
+  dbPoolSize: 16,
+  shutdownGraceMs: 10_000
+}
+
+export const config: Config.Config<DaemonSettings> = Config.all({
+  databaseUrl: Config.option(Config.redacted("SOCKEYE_DATABASE_URL")).pipe(
+    Config.withDescription("PostgreSQL URL; unset runs an embedded PostgreSQL in SOCKEYE_HOME")
+  ),
+  home: Config.string("SOCKEYE_HOME").pipe(
+    Config.withDefault(defaults.home),
+    Config.withDescription("data directory of the embedded database, blobs and runtime files")
+  ),
+  migrationsDir: Config.option(Config.string("SOCKEYE_MIGRATIONS_DIR")).pipe(
+    Config.withDescription("directory of NNNN_name.sql migrations; default: the repo's migrations/")
+  ),
+  adminPassword: Config.option(Config.redacted("SOCKEYE_ADMIN_PASSWORD")).pipe(
+    Config.withDescription("password of the first admin; unset generates one and prints it once")
+  ),
+  trustLocal: Config.option(Config.string("SOCKEYE_TRUST_LOCAL")).pipe(
+    Config.withDescription("username that credential-less stdio/socket connections act as")
+  ),
+  maxMessageBytes: Config.integer("SOCKEYE_MAX_MESSAGE_BYTES").pipe(
+    Config.withDefault(defaults.maxMessageBytes),
+    Config.validate({ message: "must be at least 1024", validation: (n) => n >= 1024 }),
+    Config.withDescription("largest JSON-RPC message accepted, in bytes")
+  ),
+  dbPoolSize: Config.integer("SOCKEYE_DB_POOL").pipe(
+    Config.withDefault(defaults.dbPoolSize),
+    Config.withDescription("PostgreSQL connections in the pool")
+  ),
+  shutdownGraceMs: Config.integer("SOCKEYE_SHUTDOWN_GRACE_MS").pipe(
+    Config.withDefault(defaults.shutdownGraceMs),
+    Config.withDescription("how long shutdown waits for in-flight requests")
+  )
+})
+
+/** Settings from the environment, with flag overrides applied on top. */
+export const layerConfig = (overrides: Partial<DaemonSettings> = {}) =>
+  Layer.effect(DaemonConfig, Config.map(config, (fromEnv) => ({ ...fromEnv, ...overrides })))
+
+/** Fixed settings, for tests. */
+export const layer = (settings: Partial<DaemonSettings>) =>
+  Layer.succeed(DaemonConfig, { ...defaults, ...settings })

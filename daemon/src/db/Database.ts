@@ -1,0 +1,25 @@
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Option, String as Str } from "effect"
+import { DaemonConfig } from "../DaemonConfig.js"
+import * as Embedded from "./EmbeddedPostgres.js"
+
+/**
+ * The PostgreSQL client of the daemon: SOCKEYE_DATABASE_URL, else the embedded cluster,
+ * which lives exactly as long as this layer. Result columns arrive camelCased.
+ */
+export const layer = Layer.unwrapScoped(
+  Effect.gen(function*() {
+    const config = yield* DaemonConfig
+    const url = Option.isSome(config.databaseUrl)
+      ? config.databaseUrl.value
+      : (yield* Embedded.scoped(config.home)).url
+    return PgClient.layer({
+      url,
+      // Tagged per process so the embedded cluster knows which daemons still use it.
+      applicationName: `sockeyed:${process.pid}`,
+      maxConnections: config.dbPoolSize,
+      connectTimeout: "10 seconds",
+      transformResultNames: Str.snakeToCamel
+    })
+  })
+)

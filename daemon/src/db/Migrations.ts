@@ -1,0 +1,100 @@
+import { SqlClient } from "@effect/sql"
+import * as Migrator from "@effect/sql/Migrator"
+import { Effect, Option } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { DaemonConfig } from "../DaemonConfig.js"
+
+export const MIGRATIONS_TABLE = "sockeye_migrations"
+/** Advisory lock key held while the migrations table is created ("sockmig" as a number). */
+const CREATE_LOCK = 0x736f636b6d6967
+
+export interface MigrationFile {
+  readonly id: number
+  readonly name: string
+  readonly file: string
+}
+
+const FILE_PATTERN = /^(\d+)_(.+)\.sql$/
+
+/** The repo's migrations/ folder, found by walking up from this module (src or dist). */
+const discoverDir = (): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, "migrations")
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isDirectory() && fs.existsSync(path.join(dir, "package.json"))) {
+      return candidate
+    }
+    dir = path.dirname(dir)
+  }
+  throw new Error("cannot find the migrations directory; set SOCKEYE_MIGRATIONS_DIR")
+}
+
+export const migrationsDir = Effect.map(DaemonConfig, (config) =>
+  Option.getOrElse(config.migrationsDir, discoverDir))
+
+/** Every NNNN_name.sql file, in id order. */
+export const listFiles = (dir: string) =>
+  Effect.try({
+    try: (): ReadonlyArray<MigrationFile> =>
+      fs.readdirSync(dir)
+        .flatMap((file) => {
+          const match = FILE_PATTERN.exec(file)
+          return match ? [{ id: Number(match[1]), name: match[2]!, file: path.join(dir, file) }] : []
+        })
+        .sort((a, b) => a.id - b.id),
+    catch: (cause) => new Migrator.MigrationError({ reason: "import-error", message: `cannot read ${dir}`, cause })
+  })
+
+/** Runs one file as a single multi-statement query (the simple protocol takes several). */
+export const applyFile = (file: MigrationFile) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(fs.readFileSync(file.file, "utf8")))
+
+const loader = (dir: string): Migrator.Loader =>
+  Effect.map(listFiles(dir), (files) =>
+    files.map((file) => [file.id, file.name, Effect.succeed(applyFile(file))] as const))
+
+/**
+ * Applies pending migrations. The migrator itself takes an exclusive table lock for its run;
+ * creating that table is guarded by an advisory lock so two daemons on an empty database agree.
+ */
+export const run = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const dir = yield* migrationsDir
+  yield* sql.withTransaction(Effect.gen(function*() {
+    yield* sql`select pg_advisory_xact_lock(${CREATE_LOCK})`
+    yield* sql`create table if not exists ${sql(MIGRATIONS_TABLE)} (
+      migration_id integer primary key,
+      created_at timestamp with time zone not null default now(),
+      name text not null
+    )`
+  }))
+  const applied = yield* Migrator.make({})({ loader: loader(dir), table: MIGRATIONS_TABLE })
+  for (const [id, name] of applied) yield* Effect.logInfo(`applied migration ${id}_${name}`)
+  return applied.map(([id, name]) => ({ id, name }))
+})
+
+export interface AppliedMigration {
+  readonly id: number
+  readonly name: string
+  readonly appliedAt: Date
+}
+
+export const status = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const files = yield* listFiles(yield* migrationsDir)
+  const exists = yield* sql<{ present: boolean }>`select to_regclass(${MIGRATIONS_TABLE}) is not null as present`
+  const applied: ReadonlyArray<AppliedMigration> = exists[0]?.present
+    ? (yield* sql<{ migrationId: number; name: string; createdAt: Date }>`
+        select migration_id, name, created_at from ${sql(MIGRATIONS_TABLE)} order by migration_id`)
+        .map((row) => ({ id: row.migrationId, name: row.name, appliedAt: row.createdAt }))
+    : []
+  const done = new Set(applied.map((m) => m.id))
+  const latest = applied.reduce((max, m) => Math.max(max, m.id), 0)
+  return {
+    applied,
+    // The migrator only runs ids above the latest applied one, so that is what "pending" means.
+    pending: files.filter((f) => !done.has(f.id) && f.id > latest).map((f) => ({ id: f.id, name: f.name }))
+  }
+})

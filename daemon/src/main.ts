@@ -1,0 +1,124 @@
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer, Option } from "effect"
+import { parseArgs } from "node:util"
+import * as Daemon from "./Daemon.js"
+import * as Migrations from "./db/Migrations.js"
+import type { Address } from "./transport/Listener.js"
+import { VERSION } from "./lib/packageInfo.js"
+
+const HELP = `sockeyed ${VERSION} — the Sockeye daemon
+
+Usage:
+  sockeyed [serve] [--stdio] [--socket [PATH]] [--listen HOST:PORT] [--trust-local USER]
+  sockeyed migrate [status|up]
+  sockeyed --help | --version
+
+Serve (default): migrate the database, then answer JSON-RPC 2.0 (Content-Length framing).
+  --stdio              one connection on stdin/stdout (a client spawned this daemon)
+  --socket [PATH]      unix socket, mode 0600 in a 0700 directory
+                       (default ${Daemon.socketPathDefault()})
+  --listen HOST:PORT   TCP; every connection must authenticate
+  --trust-local USER   stdio and socket connections without credentials act as USER
+                       (default with the embedded database: admin)
+  --home DIR           data directory (SOCKEYE_HOME)
+  With no transport flag, the daemon listens on the default socket.
+
+Migrate: 'status' lists applied and pending migrations; 'up' (default) applies pending ones.
+
+Environment:
+  SOCKEYE_DATABASE_URL       PostgreSQL URL; unset runs an embedded PostgreSQL in SOCKEYE_HOME
+  SOCKEYE_HOME               data directory (default ~/.local/share/sockeye; /var/lib/sockeye as root)
+  SOCKEYE_ADMIN_PASSWORD     password of the first admin; unset generates one, printed once
+  SOCKEYE_TRUST_LOCAL        same as --trust-local
+  SOCKEYE_MAX_MESSAGE_BYTES  largest JSON-RPC message (default 16777216)
+  SOCKEYE_DB_POOL            PostgreSQL pool size (default 16)
+  SOCKEYE_SHUTDOWN_GRACE_MS  how long shutdown waits for in-flight requests (default 10000)
+  SOCKEYE_MIGRATIONS_DIR     migrations folder (default: the package's migrations/)
+  SOCKEYE_LOG_LEVEL          trace, debug, info (default), warning, error
+`
+
+const fail = (message: string): never => {
+  process.stderr.write(`sockeyed: ${message}\nRun 'sockeyed --help' for usage.\n`)
+  process.exit(2)
+}
+
+const parseAddress = (value: string): Address => {
+  const match = /^(.*):(\d{1,5})$/.exec(value)
+  if (!match || Number(match[2]) > 65535) return fail(`--listen takes HOST:PORT, got ${JSON.stringify(value)}`)
+  return { kind: "tcp", host: match[1]!.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1", port: Number(match[2]) }
+}
+
+const main = () => {
+  const argv = process.argv.slice(2)
+  // `--socket` takes an optional value: give it the default when the next word is a flag or absent.
+  const socketAt = argv.indexOf("--socket")
+  if (socketAt >= 0 && (argv[socketAt + 1] === undefined || argv[socketAt + 1]!.startsWith("-"))) {
+    argv.splice(socketAt + 1, 0, Daemon.socketPathDefault())
+  }
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean" },
+        stdio: { type: "boolean" },
+        socket: { type: "string" },
+        listen: { type: "string", multiple: true },
+        "trust-local": { type: "string" },
+        home: { type: "string" }
+      }
+    })
+  } catch (error) {
+    return fail((error as Error).message)
+  }
+  const { values, positionals } = parsed
+  if (values.help) return void process.stdout.write(HELP)
+  if (values.version) return void process.stdout.write(`${VERSION}\n`)
+  const [command = "serve", ...rest] = positionals
+
+  const embedded = !process.env["SOCKEYE_DATABASE_URL"]
+  const trustLocal = values["trust-local"] ?? process.env["SOCKEYE_TRUST_LOCAL"] ?? (embedded ? "admin" : undefined)
+  const overrides = {
+    ...(trustLocal ? { trustLocal: Option.some(trustLocal) } : {}),
+    ...(values.home ? { home: values.home } : {})
+  }
+  const layer = Daemon.layer(overrides).pipe(Layer.provide(Daemon.stderrLogger), Layer.provide(Daemon.logLevelFromEnv()))
+
+  let program: Effect.Effect<void, unknown, Layer.Layer.Success<typeof layer>>
+  if (command === "serve") {
+    const addresses: Array<Address> = (values.listen ?? []).map(parseAddress)
+    if (values.socket !== undefined) addresses.unshift({ kind: "socket", path: values.socket })
+    if (addresses.length === 0 && !values.stdio) addresses.push({ kind: "socket", path: Daemon.socketPathDefault() })
+    program = Daemon.serve({
+      stdio: values.stdio ?? false,
+      addresses,
+      onListening: (where) => process.stderr.write(`sockeyed ${VERSION}: listening on ${where}\n`)
+    })
+  } else if (command === "migrate") {
+    const action = rest[0] ?? "up"
+    if (action === "status") {
+      program = Effect.map(Migrations.status, (s) => {
+        for (const m of s.applied) process.stdout.write(`applied  ${String(m.id).padStart(4, "0")}_${m.name}  ${m.appliedAt.toISOString()}\n`)
+        for (const m of s.pending) process.stdout.write(`pending  ${String(m.id).padStart(4, "0")}_${m.name}\n`)
+      })
+    } else if (action === "up") {
+      program = Effect.map(Migrations.run, (applied) => {
+        process.stdout.write(applied.length === 0 ? "up to date\n" : applied.map((m) => `applied ${m.id}_${m.name}\n`).join(""))
+      })
+    } else {
+      return fail(`unknown migrate action ${JSON.stringify(action)}: use status or up`)
+    }
+  } else {
+    return fail(`unknown command ${JSON.stringify(command)}`)
+  }
+
+  NodeRuntime.runMain(program.pipe(
+    Effect.provide(layer),
+    Effect.provide(Daemon.stderrLogger),
+    Effect.tapErrorCause((cause) => Effect.logError("sockeyed stopped", cause))
+  ), { disableErrorReporting: true, disablePrettyLogger: true })
+}
+
+main()

@@ -1,0 +1,20 @@
+import type { Effect } from "effect"
+import type { Method, ParamsOf, ResultOf, RpcError } from "@sockeye/protocol"
+import type { CurrentPrincipal } from "../domain/Principal.js"
+import type { Tokens } from "../domain/auth/Tokens.js"
+import type { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
+import type { MigrationsService } from "../domain/schema/MigrationsService.js"
+
+/** What a handler may use; the router provides exactly these. */
+export type HandlerServices = CurrentPrincipal | Tokens | SchemaCatalog | MigrationsService
+
+/** One method's implementation: typed params in, typed result out; the router does the wire. */
+export interface Handler {
+  readonly method: Method
+  readonly run: (params: any) => Effect.Effect<unknown, RpcError, HandlerServices>
+}
+
+export const handle = <M extends Method>(
+  method: M,
+  run: (params: ParamsOf<M>) => Effect.Effect<ResultOf<M>, RpcError, HandlerServices>
+): Handler => ({ method, run })

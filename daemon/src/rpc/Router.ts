@@ -1,0 +1,127 @@
+import { Effect, ParseResult, Schema } from "effect"
+import {
+  Forbidden, InvalidParams, InvalidRequest, Lifecycle, MethodNotFound, NotInitialized, Notifications,
+  openRpcDocument, type Audience, type Method, type RoleName, type RpcError
+} from "@sockeye/protocol"
+import { Auth } from "../domain/auth/Auth.js"
+import { CurrentPrincipal } from "../domain/Principal.js"
+import { VERSION } from "../lib/packageInfo.js"
+import type { Handler, HandlerServices } from "./Handler.js"
+import { authHandlers } from "./handlers/Auth.js"
+import { schemaHandlers } from "./handlers/Schema.js"
+import type { Session } from "./Session.js"
+import { Tokens } from "../domain/auth/Tokens.js"
+import { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
+import { MigrationsService } from "../domain/schema/MigrationsService.js"
+
+/** The one table of every handler the daemon serves besides the lifecycle. */
+const handlers: ReadonlyArray<Handler> = [...authHandlers, ...schemaHandlers]
+
+const allowed: Record<Audience, ReadonlyArray<RoleName>> = {
+  public: ["admin", "analyst", "scheduler", "customer_user"],
+  authenticated: ["admin", "analyst", "scheduler", "customer_user"],
+  writer: ["admin", "analyst"],
+  admin: ["admin"],
+  adminOrScheduler: ["admin", "scheduler"]
+}
+
+const issuesOf = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
+    message: issue.message
+  }))
+
+/** Params are by name: an object, or omitted (read as `{}`). */
+export const decodeParams = <P>(method: Method<P>, raw: unknown): Effect.Effect<P, InvalidParams> => {
+  if (raw !== undefined && (typeof raw !== "object" || raw === null || Array.isArray(raw))) {
+    return Effect.fail(new InvalidParams({
+      message: `${method.method}: params must be an object (by name)`,
+      issues: [{ path: [], message: "expected an object" }]
+    }))
+  }
+  return Schema.decodeUnknown(method.params, { errors: "all", onExcessProperty: "error" })(raw ?? {}).pipe(
+    Effect.mapError((error) => {
+      const issues = issuesOf(error)
+      const first = issues[0]
+      return new InvalidParams({
+        message: `${method.method}: invalid params${first ? ` at ${first.path.join(".") || "(root)"}: ${first.message}` : ""}`,
+        issues
+      })
+    })
+  )
+}
+
+/**
+ * Decodes params, checks the session and the method's audience, runs the handler as the
+ * session's principal, and encodes the result. Everything a request may fail with is an RpcError.
+ */
+export class Router extends Effect.Service<Router>()("Rpc/Router", {
+  effect: Effect.gen(function*() {
+    const context = yield* Effect.context<Auth | Exclude<HandlerServices, CurrentPrincipal>>()
+    const table = new Map(handlers.map((h) => [h.method.method, h]))
+    const methodNames = ["initialize", "shutdown", "rpc.discover", ...table.keys()]
+    const methodList = [Lifecycle.Initialize, Lifecycle.Shutdown, Lifecycle.Discover, ...handlers.map((h) => h.method)]
+    const discover = openRpcDocument(VERSION, methodList)
+
+    const encode = <R>(method: Method<any, any, R>, value: R) =>
+      Schema.encode(method.result)(value).pipe(Effect.orDie)
+
+    const initialize = (session: Session, raw: unknown) =>
+      Effect.gen(function*() {
+        if (session.phase !== "new") return yield* new InvalidRequest({ message: "initialize was already called on this connection" })
+        const params = yield* decodeParams(Lifecycle.Initialize, raw)
+        const auth = yield* Auth
+        const user = yield* auth.authenticate(params.credentials, session.origin)
+        const client = params.clientInfo.version ? `${params.clientInfo.name}/${params.clientInfo.version}` : params.clientInfo.name
+        session.principal = { user, client }
+        session.phase = "ready"
+        yield* Effect.logInfo(`${session.transport}: ${client} signed in as ${user.username} (${user.role})`)
+        return yield* encode(Lifecycle.Initialize, {
+          protocolVersion: Lifecycle.PROTOCOL_VERSION,
+          serverInfo: { name: "sockeyed", version: VERSION },
+          capabilities: {
+            methods: methodNames,
+            notifications: Notifications.serverNotifications.map((n) => n.method),
+            siem: false,
+            blobs: false
+          },
+          user
+        })
+      })
+
+    const dispatch = (session: Session, name: string, raw: unknown): Effect.Effect<unknown, RpcError, never> =>
+      Effect.gen(function*() {
+        if (name === "initialize") return yield* initialize(session, raw)
+        if (session.phase === "closing") return yield* new InvalidRequest({ message: "the connection is shutting down" })
+        const principal = session.principal
+        if (session.phase === "new" || !principal) {
+          return yield* new NotInitialized({ message: `${name}: call initialize first` })
+        }
+        if (name === "shutdown") {
+          yield* decodeParams(Lifecycle.Shutdown, raw)
+          session.phase = "closing"
+          yield* session.drain
+          return null
+        }
+        if (name === "rpc.discover") {
+          yield* decodeParams(Lifecycle.Discover, raw)
+          return discover
+        }
+        const handler = table.get(name)
+        if (!handler) return yield* new MethodNotFound({ message: `unknown method ${JSON.stringify(name.slice(0, 100))}` })
+        const method = handler.method
+        if (!allowed[method.audience].includes(principal.user.role)) {
+          return yield* new Forbidden({ message: `${name} is not allowed for role ${principal.user.role}` })
+        }
+        const params = yield* decodeParams(method, raw)
+        const result = yield* handler.run(params).pipe(Effect.provideService(CurrentPrincipal, principal))
+        return yield* encode(method, result)
+      }).pipe(
+        Effect.provide(context),
+        Effect.withSpan(`rpc ${name}`)
+      )
+
+    return { dispatch, methodNames } as const
+  }),
+  dependencies: [Auth.Default, Tokens.Default, SchemaCatalog.Default, MigrationsService.Default]
+}) {}

@@ -1,0 +1,77 @@
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { defaultSocketPath } from "@sockeye/protocol"
+import { DaemonClient, type ClientOptions } from "./DaemonClient.js"
+import { socketLink, stdioLink, tcpLink, type Link, type SpawnOptions } from "./transports.js"
+
+export type Target =
+  | ({ readonly kind: "stdio" } & SpawnOptions)
+  | { readonly kind: "socket"; readonly path: string }
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | {
+    readonly kind: "auto"
+    /** The shared socket; default `$XDG_RUNTIME_DIR/sockeye/sockeyed.sock`. */
+    readonly path?: string
+    /** How to start a shared daemon when none answers, e.g. ["sockeyed"]. */
+    readonly command: ReadonlyArray<string>
+    readonly env?: NodeJS.ProcessEnv
+    /** How long to wait for a started daemon to answer. */
+    readonly startTimeoutMs?: number
+  }
+
+export const sharedSocketPath = (): string => defaultSocketPath(process.env, process.getuid?.() ?? 0, os.tmpdir())
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Connects to the shared daemon socket; if nothing answers, starts `command --socket PATH`
+ * detached (it outlives this client and serves every later one), then connects.
+ */
+export const autoLink = async (target: Extract<Target, { kind: "auto" }>): Promise<Link> => {
+  const socketPath = target.path ?? sharedSocketPath()
+  try {
+    return await socketLink(socketPath)
+  } catch {
+    // Nothing answers: start a shared daemon below.
+  }
+  const [file, ...lead] = target.command
+  if (!file) throw new Error("auto: empty daemon command")
+  const dir = path.dirname(socketPath)
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const log = fs.openSync(path.join(dir, "sockeyed.log"), "a", 0o600)
+  const child = spawn(file, [...lead, "--socket", socketPath], {
+    detached: true,
+    stdio: ["ignore", log, log],
+    env: target.env ?? process.env
+  })
+  child.unref()
+  fs.closeSync(log)
+  let exited: number | null = null
+  child.once("exit", (code) => { exited = code ?? -1 })
+  const deadline = Date.now() + (target.startTimeoutMs ?? 60_000)
+  while (Date.now() < deadline) {
+    await sleep(100)
+    try {
+      return await socketLink(socketPath)
+    } catch (error) {
+      // Another client may have started the daemon first (ours then exits); keep trying the socket.
+      if (exited !== null && !fs.existsSync(socketPath) && Date.now() > deadline - 1000) throw error
+    }
+  }
+  throw new Error(`started ${file} but ${socketPath} did not answer; see ${path.join(dir, "sockeyed.log")}`)
+}
+
+export const opener = (target: Target): (() => Promise<Link>) => {
+  switch (target.kind) {
+    case "stdio": return () => stdioLink(target)
+    case "socket": return () => socketLink(target.path)
+    case "tcp": return () => tcpLink(target.host, target.port)
+    case "auto": return () => autoLink(target)
+  }
+}
+
+/** Connects and initializes; socket, TCP and auto links reconnect by themselves after a drop. */
+export const connect = (target: Target, options: Omit<ClientOptions, "open" | "reconnect"> & { readonly reconnect?: boolean }) =>
+  DaemonClient.connect({ reconnect: target.kind !== "stdio", ...options, open: opener(target) })

@@ -1,0 +1,76 @@
+import type { Schema } from "effect"
+
+/** Who may call a method; the daemon enforces it, clients may use it to hide verbs. */
+export type Audience = "public" | "authenticated" | "writer" | "admin" | "adminOrScheduler"
+
+/** Hints for agents (MCP tool annotations) and for clients deciding whether to confirm. */
+export interface MethodHints {
+  /** The method never changes state. */
+  readonly readOnly: boolean
+  /** The method may delete or irreversibly overwrite data. */
+  readonly destructive: boolean
+  /** Calling twice with the same params has the effect of calling once. */
+  readonly idempotent: boolean
+}
+
+/**
+ * One JSON-RPC request method: its wire name (`area/verb`), a one-line description,
+ * and the Effect Schemas of its params and result. The daemon decodes params with
+ * `params` and encodes results with `result`; clients do the reverse.
+ */
+export interface Method<P = any, PI = any, R = any, RI = any> {
+  readonly method: string
+  readonly description: string
+  readonly params: Schema.Schema<P, PI>
+  readonly result: Schema.Schema<R, RI>
+  readonly audience: Audience
+  readonly hints: MethodHints
+}
+
+export type ParamsOf<M> = M extends Method<infer P, any, any, any> ? P : never
+export type ParamsEncoded<M> = M extends Method<any, infer PI, any, any> ? PI : never
+export type ResultOf<M> = M extends Method<any, any, infer R, any> ? R : never
+export type ResultEncoded<M> = M extends Method<any, any, any, infer RI> ? RI : never
+
+const readHints: MethodHints = { readOnly: true, destructive: false, idempotent: true }
+const writeHints: MethodHints = { readOnly: false, destructive: false, idempotent: false }
+
+/** A read-only method: safe to call at any time, no change to state. */
+export const query = <P, PI, R, RI>(def: {
+  readonly method: string
+  readonly description: string
+  readonly params: Schema.Schema<P, PI>
+  readonly result: Schema.Schema<R, RI>
+  readonly audience?: Audience
+}): Method<P, PI, R, RI> => ({ audience: "authenticated", ...def, hints: readHints })
+
+/** A method that changes state. */
+export const mutation = <P, PI, R, RI>(def: {
+  readonly method: string
+  readonly description: string
+  readonly params: Schema.Schema<P, PI>
+  readonly result: Schema.Schema<R, RI>
+  readonly audience?: Audience
+  readonly destructive?: boolean
+  readonly idempotent?: boolean
+}): Method<P, PI, R, RI> => ({
+  method: def.method,
+  description: def.description,
+  params: def.params,
+  result: def.result,
+  audience: def.audience ?? "writer",
+  hints: {
+    ...writeHints,
+    destructive: def.destructive ?? false,
+    idempotent: def.idempotent ?? false
+  }
+})
+
+/** A server-to-client or client-to-server notification. */
+export interface Notification<P = any, PI = any> {
+  readonly method: string
+  readonly description: string
+  readonly params: Schema.Schema<P, PI>
+}
+
+export const notification = <P, PI>(def: Notification<P, PI>): Notification<P, PI> => def
