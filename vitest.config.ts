@@ -1,0 +1,23 @@
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  resolve: { conditions: ["source"] },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: "protocol", include: ["packages/protocol/test/**/*.test.ts"] }
+      },
+      {
+        extends: true,
+        test: {
+          name: "daemon",
+          include: ["daemon/test/**/*.test.ts", "packages/client/test/**/*.test.ts"],
+          globalSetup: ["daemon/test/fixtures/globalSetup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000
+        }
+      }
+    ]
+  }
+})
