@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type SqlError } from "@effect/sql"
 import * as Migrator from "@effect/sql/Migrator"
 import { Effect, Option } from "effect"
 import * as fs from "node:fs"
@@ -47,9 +47,46 @@ export const listFiles = (dir: string) =>
     catch: (cause) => new Migrator.MigrationError({ reason: "import-error", message: `cannot read ${dir}`, cause })
   })
 
+/** The line of a 1-based character offset, which is how PostgreSQL reports where parsing failed. */
+const lineAt = (text: string, position: unknown) => {
+  const offset = Number(position)
+  return Number.isInteger(offset) && offset > 0 ? text.slice(0, offset - 1).split("\n").length : undefined
+}
+
+/**
+ * The server's own words, with the file and line when it gives a position: a stack trace of
+ * the driver tells whoever wrote the migration nothing.
+ */
+const describeFailure = (file: MigrationFile, text: string, error: SqlError.SqlError) => {
+  const pg = (error.cause ?? {}) as { message?: string; detail?: string; hint?: string; position?: string }
+  const line = lineAt(text, pg.position)
+  return [
+    `migration ${file.id}_${file.name} failed: ${pg.message ?? error.message}`,
+    line === undefined ? "" : ` (${path.basename(file.file)} line ${line})`,
+    pg.detail ? `; ${pg.detail}` : "",
+    pg.hint ? `; hint: ${pg.hint}` : ""
+  ].join("")
+}
+
 /** Runs one file as a single multi-statement query (the simple protocol takes several). */
 export const applyFile = (file: MigrationFile) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(fs.readFileSync(file.file, "utf8")))
+  Effect.flatMap(SqlClient.SqlClient, (sql) => {
+    const text = fs.readFileSync(file.file, "utf8")
+    return sql.unsafe(text).pipe(Effect.mapError((error) =>
+      new Migrator.MigrationError({ reason: "failed", message: describeFailure(file, text, error) })))
+  })
+
+/**
+ * The migrator turns a failing migration into a defect that wraps our error; make it a failure
+ * again, saying what the rollback means for the database.
+ */
+const failedMigration = (defect: unknown) =>
+  defect instanceof Migrator.MigrationError && defect.cause instanceof Migrator.MigrationError
+    ? Option.some(Effect.fail(new Migrator.MigrationError({
+      reason: "failed",
+      message: `${defect.cause.message}; no pending migration was applied (they run in one transaction)`
+    })))
+    : Option.none()
 
 const loader = (dir: string): Migrator.Loader =>
   Effect.map(listFiles(dir), (files) =>
@@ -70,7 +107,10 @@ export const run = Effect.gen(function*() {
       name text not null
     )`
   }))
-  const applied = yield* Migrator.make({})({ loader: loader(dir), table: MIGRATIONS_TABLE })
+  const applied = yield* Migrator.make({})({ loader: loader(dir), table: MIGRATIONS_TABLE }).pipe(
+    Effect.catchSomeDefect(failedMigration),
+    Effect.tapError((error) => Effect.logError(error.message))
+  )
   for (const [id, name] of applied) yield* Effect.logInfo(`applied migration ${id}_${name}`)
   return applied.map(([id, name]) => ({ id, name }))
 })

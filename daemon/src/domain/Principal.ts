@@ -1,4 +1,4 @@
-import { Context } from "effect"
+import { Context, Effect } from "effect"
 import type { RoleName, User } from "@sockeye/protocol"
 
 /** The identity a request acts as, provided once per connection by the router. */
@@ -6,6 +6,8 @@ export interface Principal {
   readonly user: User
   /** The client that made the request (initialize's clientInfo), for the audit trail. */
   readonly client: string
+  /** The daemon acting for itself (ingestion, jobs, demo): sees and may change everything. */
+  readonly system: boolean
 }
 
 export class CurrentPrincipal extends Context.Tag("Sockeye/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
@@ -22,3 +24,13 @@ export const roleOfId = (id: number | null): RoleName => {
     default: return "customer_user"
   }
 }
+
+export const systemPrincipal: Principal = {
+  user: { id: 0, username: "sockeyed", email: "", role: "scheduler" },
+  client: "sockeyed",
+  system: true
+}
+
+/** Runs an effect as the daemon itself (ingestion, jobs, demo data). */
+export const withSystemActor = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.provideService(effect, CurrentPrincipal, systemPrincipal)

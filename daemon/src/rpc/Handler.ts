@@ -4,9 +4,13 @@ import type { CurrentPrincipal } from "../domain/Principal.js"
 import type { Tokens } from "../domain/auth/Tokens.js"
 import type { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
 import type { MigrationsService } from "../domain/schema/MigrationsService.js"
+import type { Alerts } from "../domain/alerts/Alerts.js"
+import type { Cases } from "../domain/cases/Cases.js"
+import type { Users } from "../domain/users/Users.js"
+import type { Tags } from "../domain/tags/Tags.js"
 
 /** What a handler may use; the router provides exactly these. */
-export type HandlerServices = CurrentPrincipal | Tokens | SchemaCatalog | MigrationsService
+export type HandlerServices = CurrentPrincipal | Tokens | SchemaCatalog | MigrationsService | Alerts | Cases | Users | Tags
 
 /** One method's implementation: typed params in, typed result out; the router does the wire. */
 export interface Handler {

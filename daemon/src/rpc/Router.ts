@@ -9,13 +9,23 @@ import { VERSION } from "../lib/packageInfo.js"
 import type { Handler, HandlerServices } from "./Handler.js"
 import { authHandlers } from "./handlers/Auth.js"
 import { schemaHandlers } from "./handlers/Schema.js"
+import { alertsHandlers } from "./handlers/Alerts.js"
+import { casesHandlers } from "./handlers/Cases.js"
+import { usersHandlers } from "./handlers/Users.js"
+import { tagsHandlers } from "./handlers/Tags.js"
+import { Alerts } from "../domain/alerts/Alerts.js"
+import { Cases } from "../domain/cases/Cases.js"
+import { Users } from "../domain/users/Users.js"
+import { Tags } from "../domain/tags/Tags.js"
 import type { Session } from "./Session.js"
 import { Tokens } from "../domain/auth/Tokens.js"
 import { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
 import { MigrationsService } from "../domain/schema/MigrationsService.js"
 
 /** The one table of every handler the daemon serves besides the lifecycle. */
-const handlers: ReadonlyArray<Handler> = [...authHandlers, ...schemaHandlers]
+const handlers: ReadonlyArray<Handler> = [
+  ...authHandlers, ...usersHandlers, ...tagsHandlers, ...alertsHandlers, ...casesHandlers, ...schemaHandlers
+]
 
 const allowed: Record<Audience, ReadonlyArray<RoleName>> = {
   public: ["admin", "analyst", "scheduler", "customer_user"],
@@ -73,7 +83,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         const auth = yield* Auth
         const user = yield* auth.authenticate(params.credentials, session.origin)
         const client = params.clientInfo.version ? `${params.clientInfo.name}/${params.clientInfo.version}` : params.clientInfo.name
-        session.principal = { user, client }
+        session.principal = { user, client, system: false }
         session.phase = "ready"
         yield* Effect.logInfo(`${session.transport}: ${client} signed in as ${user.username} (${user.role})`)
         return yield* encode(Lifecycle.Initialize, {
@@ -123,5 +133,8 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
 
     return { dispatch, methodNames } as const
   }),
-  dependencies: [Auth.Default, Tokens.Default, SchemaCatalog.Default, MigrationsService.Default]
+  dependencies: [
+    Auth.Default, Tokens.Default, SchemaCatalog.Default, MigrationsService.Default,
+    Alerts.Default, Cases.Default, Users.Default, Tags.Default
+  ]
 }) {}

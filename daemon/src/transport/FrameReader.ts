@@ -10,6 +10,8 @@ export interface Rejection {
 
 const HEADER_END = Buffer.from("\r\n\r\n")
 const MAX_HEADER_BYTES = 8192
+const CONTENT_LENGTH = /content-length:/i
+const CONTENT_LENGTH_TAIL = "content-length:".length - 1
 
 /**
  * Content-Length framing with the checks vscode-jsonrpc's own reader lacks: a size limit
@@ -21,6 +23,8 @@ export class FrameReader extends AbstractMessageReader {
   private buffer: Buffer = Buffer.alloc(0)
   private bodyLength = -1
   private skipping = 0
+  /** After a broken header block: the length of what follows is unknown, so look for the next frame. */
+  private resyncing = false
   private callback: DataCallback | undefined
   private readonly decoder = new TextDecoder("utf-8", { fatal: true })
 
@@ -73,12 +77,34 @@ export class FrameReader extends AbstractMessageReader {
     return true
   }
 
+  /**
+   * The body after a broken header block has no known length. Rather than read it as the next
+   * header block (which would refuse the following, valid frame too), drop bytes up to the next
+   * `Content-Length:`, where the next frame starts. Keeps a tail in case the name is split.
+   */
+  private resync(): boolean {
+    const at = this.buffer.toString("latin1").search(CONTENT_LENGTH)
+    if (at < 0) {
+      this.buffer = this.buffer.subarray(Math.max(0, this.buffer.length - CONTENT_LENGTH_TAIL))
+      return false
+    }
+    this.buffer = this.buffer.subarray(at)
+    this.resyncing = false
+    return true
+  }
+
+  private refuseHeaders(message: string) {
+    this.resyncing = true
+    this.onReject({ code: -32700, message, id: null })
+  }
+
   private readHeaders(): boolean {
+    if (this.resyncing && !this.resync()) return false
     const end = this.buffer.indexOf(HEADER_END)
     if (end < 0) {
       if (this.buffer.length > MAX_HEADER_BYTES) {
         this.buffer = Buffer.alloc(0)
-        this.onReject({ code: -32700, message: "header block too long or missing its blank line", id: null })
+        this.refuseHeaders("header block too long or missing its blank line")
       }
       return false
     }
@@ -87,11 +113,7 @@ export class FrameReader extends AbstractMessageReader {
     const match = /(?:^|\r\n)content-length:[ \t]*([^\r\n]*)/i.exec(headers)
     const raw = match?.[1]?.trim() ?? ""
     if (!/^\d{1,15}$/.test(raw)) {
-      this.onReject({
-        code: -32700,
-        message: match ? `invalid Content-Length: ${JSON.stringify(raw.slice(0, 40))}` : "missing Content-Length header",
-        id: null
-      })
+      this.refuseHeaders(match ? `invalid Content-Length: ${JSON.stringify(raw.slice(0, 40))}` : "missing Content-Length header")
       return true
     }
     const length = Number(raw)
@@ -121,7 +143,15 @@ export class FrameReader extends AbstractMessageReader {
     }
     const problem = invalidMessage(value)
     if (problem) return this.onReject({ code: -32600, message: problem, id: idOf(value) })
-    this.callback?.(value as Message)
+    if (isBadCancel(value)) {
+      return this.onReject({ code: -32602, message: '$/cancelRequest needs params {id}: the id of a request', id: null })
+    }
+    try {
+      this.callback?.(value as Message)
+    } catch {
+      // A throw here would escape the stream's "data" handler and stop the whole daemon.
+      this.onReject({ code: -32603, message: "internal error while reading the message", id: idOf(value) })
+    }
   }
 }
 
@@ -144,10 +174,17 @@ const invalidMessage = (value: unknown): string | undefined => {
   if ("method" in message) {
     if (typeof message["method"] !== "string") return '"method" must be a string'
     if (hasId && message["id"] === null) return 'a request\'s "id" must not be null'
-    const params = message["params"]
-    if (params !== undefined && (typeof params !== "object" || params === null)) return '"params" must be an object or an array'
+    // Params of any other shape go on to the router, which answers -32602 with the issues.
     return undefined
   }
   if (hasId && ("result" in message || "error" in message)) return undefined
   return 'a message needs "method" (request or notification) or "result"/"error" (response)'
+}
+
+/** vscode-jsonrpc reads `params.id` of `$/cancelRequest` unguarded: without it, it throws. */
+const isBadCancel = (value: unknown): boolean => {
+  const message = value as { method?: unknown; params?: unknown }
+  if (message.method !== "$/cancelRequest") return false
+  const id = (message.params as { id?: unknown } | null | undefined)?.id
+  return typeof message.params !== "object" || (typeof id !== "string" && typeof id !== "number")
 }

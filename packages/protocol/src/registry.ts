@@ -1,9 +1,13 @@
 import type { Method } from "./Method.js"
 import * as Lifecycle from "./methods/lifecycle.js"
 import * as Auth from "./methods/auth.js"
+import * as Users from "./methods/users.js"
+import * as Tags from "./methods/tags.js"
+import * as Alerts from "./methods/alerts.js"
+import * as Cases from "./methods/cases.js"
 import * as SchemaMethods from "./methods/schema.js"
 
-/** Every request method of the protocol, in the order the docs list them. */
+/** Every request method of the protocol, in the order PROTOCOL.md lists them. */
 export const methods: ReadonlyArray<Method> = [
   Lifecycle.Initialize,
   Lifecycle.Shutdown,
@@ -12,6 +16,42 @@ export const methods: ReadonlyArray<Method> = [
   Auth.TokensCreate,
   Auth.TokensList,
   Auth.TokensRevoke,
+  Users.UsersList,
+  Users.UsersCreate,
+  Users.UsersUpdate,
+  Users.UsersDelete,
+  Users.CustomerAccessSet,
+  Users.CustomersList,
+  Users.CustomersGet,
+  Users.CustomersCreate,
+  Users.CustomersUpdate,
+  Users.RolesList,
+  Tags.TagsList,
+  Tags.TagsCreate,
+  Tags.TagsDelete,
+  Tags.RbacSettingsGet,
+  Tags.RbacSettingsSet,
+  Tags.RbacGrantsList,
+  Tags.RbacGrantsSet,
+  Tags.RbacExplain,
+  Alerts.AlertsList,
+  Alerts.AlertsCount,
+  Alerts.AlertsGet,
+  Alerts.AlertsCreate,
+  Alerts.AlertsUpdate,
+  Alerts.AlertsCommentsAdd,
+  Alerts.AlertsTagsAdd,
+  Alerts.AlertsTagsRemove,
+  Alerts.AlertsIocsAdd,
+  Alerts.AlertsIocsRemove,
+  Alerts.AlertsDelete,
+  Cases.CasesList,
+  Cases.CasesGet,
+  Cases.CasesCreate,
+  Cases.CasesUpdate,
+  Cases.CasesAlertsLink,
+  Cases.CasesAlertsUnlink,
+  Cases.CasesCommentsAdd,
   SchemaMethods.Tables,
   SchemaMethods.TableGet,
   SchemaMethods.Relationships,

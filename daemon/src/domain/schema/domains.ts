@@ -166,8 +166,8 @@ export const schemaDomains: ReadonlyArray<SchemaDomain> = [
   },
   {
     name: SOCKEYE_DOMAIN,
-    description: "Sockeye's own tables (prefixed sockeye_): API tokens and the migration ledger.",
-    tables: ["sockeye_api_tokens", "sockeye_migrations"]
+    description: "Sockeye's own tables (prefixed sockeye_): API tokens, shared settings and the migration ledger.",
+    tables: ["sockeye_api_tokens", "sockeye_settings", "sockeye_migrations"]
   }
 ]
 

@@ -1,0 +1,33 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
+
+/** The NOTIFY channel every daemon listens on. */
+export const CHANGES_CHANNEL = "sockeye_changes"
+
+export const ChangeEvent = Schema.Struct({
+  entity: Schema.Literal("alert", "case", "job"),
+  kind: Schema.Literal("created", "updated", "deleted"),
+  ids: Schema.Array(Schema.Union(Schema.Number, Schema.String)),
+  /** For deletions, the users who could see the rows before they went (visibility is gone with them). */
+  audience: Schema.optional(Schema.Array(Schema.Number)),
+  /** For jobs: the run's status. */
+  status: Schema.optional(Schema.String)
+})
+export type ChangeEvent = typeof ChangeEvent.Type
+
+// NOTIFY payloads must stay under 8000 bytes: send ids in slices.
+const SLICE = 400
+
+/**
+ * Publishes a change with pg_notify inside the caller's transaction: PostgreSQL delivers it only
+ * if the transaction commits, so clients never hear of a change that rolled back.
+ */
+export const publishChange = (event: ChangeEvent) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    for (let i = 0; i < Math.max(event.ids.length, 1); i += SLICE) {
+      const slice = { ...event, ids: event.ids.slice(i, i + SLICE) }
+      // sql.notify of this @effect/sql-pg version sends `NOTIFY ch, $1`, which PostgreSQL refuses.
+      yield* sql`select pg_notify(${CHANGES_CHANNEL}, ${JSON.stringify(slice)})`
+    }
+  }).pipe(Effect.orDie)
