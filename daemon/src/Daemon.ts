@@ -6,6 +6,7 @@ import * as Database from "./db/Database.js"
 import * as Migrations from "./db/Migrations.js"
 import { Auth } from "./domain/auth/Auth.js"
 import { Router } from "./rpc/Router.js"
+import { Demo, DEMO_PASSWORD } from "./domain/demo/Demo.js"
 import { listen, type Address } from "./transport/Listener.js"
 import { serveStdio } from "./transport/Stdio.js"
 
@@ -26,7 +27,7 @@ export const logLevelFromEnv = () => {
 export const layer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}) => {
   const config = DaemonConfig.layerConfig(overrides)
   const database = Database.layer.pipe(Layer.provide(config))
-  return Layer.mergeAll(Router.Default, Auth.Default).pipe(
+  return Layer.mergeAll(Router.Default, Auth.Default, Demo.Default).pipe(
     Layer.provideMerge(database),
     Layer.provideMerge(config)
   )
@@ -35,15 +36,27 @@ export const layer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}) => {
 export interface ServeOptions {
   readonly stdio: boolean
   readonly addresses: ReadonlyArray<Address>
+  /** Fill an empty database with demo data before serving. */
+  readonly demo?: boolean
   /** Called with each bound address, e.g. to print it. */
   readonly onListening?: (where: string) => void
 }
+
+export const fillDemo = Effect.gen(function*() {
+  const demo = yield* Demo
+  const result = yield* demo.fill({ alerts: 3000, cases: 60, seed: 20261127 })
+  if (result.created) {
+    process.stderr.write(`sockeyed: demo data: ${result.alerts} alerts, ${result.cases} cases; demo users alice, bob, dana (analysts), carol, erin (customer users) with password ${DEMO_PASSWORD}\n`)
+  }
+  return result
+})
 
 /** Migrate, create the first admin, then serve until stdio closes or the fiber is interrupted. */
 export const serve = (options: ServeOptions) =>
   Effect.gen(function*() {
     yield* Migrations.run
     yield* Effect.flatMap(Auth, (auth) => auth.bootstrap())
+    if (options.demo) yield* fillDemo
     for (const address of options.addresses) {
       const where = yield* listen(address)
       yield* Effect.logInfo(`listening on ${where}`)

@@ -3,6 +3,7 @@ import { Effect, Layer, Option } from "effect"
 import { parseArgs } from "node:util"
 import * as Daemon from "./Daemon.js"
 import * as Migrations from "./db/Migrations.js"
+import { Auth } from "./domain/auth/Auth.js"
 import type { Address } from "./transport/Listener.js"
 import { VERSION } from "./lib/packageInfo.js"
 
@@ -11,6 +12,7 @@ const HELP = `sockeyed ${VERSION} — the Sockeye daemon
 Usage:
   sockeyed [serve] [--stdio] [--socket [PATH]] [--listen HOST:PORT] [--trust-local USER]
   sockeyed migrate [status|up]
+  sockeyed demo
   sockeyed --help | --version
 
 Serve (default): migrate the database, then answer JSON-RPC 2.0 (Content-Length framing).
@@ -21,9 +23,11 @@ Serve (default): migrate the database, then answer JSON-RPC 2.0 (Content-Length 
   --trust-local USER   stdio and socket connections without credentials act as USER
                        (default with the embedded database: admin)
   --home DIR           data directory (SOCKEYE_HOME)
+  --demo               fill an empty database with demo data first
   With no transport flag, the daemon listens on the default socket.
 
 Migrate: 'status' lists applied and pending migrations; 'up' (default) applies pending ones.
+Demo: migrate, then fill an empty database with a realistic SOC (a database with alerts is left alone).
 
 Environment:
   SOCKEYE_DATABASE_URL       PostgreSQL URL; unset runs an embedded PostgreSQL in SOCKEYE_HOME
@@ -67,7 +71,8 @@ const main = () => {
         socket: { type: "string" },
         listen: { type: "string", multiple: true },
         "trust-local": { type: "string" },
-        home: { type: "string" }
+        home: { type: "string" },
+        demo: { type: "boolean" }
       }
     })
   } catch (error) {
@@ -93,6 +98,7 @@ const main = () => {
     if (addresses.length === 0 && !values.stdio) addresses.push({ kind: "socket", path: Daemon.socketPathDefault() })
     program = Daemon.serve({
       stdio: values.stdio ?? false,
+      demo: values.demo ?? false,
       addresses,
       onListening: (where) => process.stderr.write(`sockeyed ${VERSION}: listening on ${where}\n`)
     })
@@ -110,6 +116,13 @@ const main = () => {
     } else {
       return fail(`unknown migrate action ${JSON.stringify(action)}: use status or up`)
     }
+  } else if (command === "demo") {
+    program = Effect.gen(function*() {
+      yield* Migrations.run
+      yield* Effect.flatMap(Auth, (auth) => auth.bootstrap())
+      const result = yield* Daemon.fillDemo
+      if (!result.created) process.stdout.write("the database already holds alerts: demo data not added\n")
+    })
   } else {
     return fail(`unknown command ${JSON.stringify(command)}`)
   }
