@@ -92,7 +92,7 @@ const main = async () => {
     `- CPU: ${cpuModel()} (nproc ${os.availableParallelism()})`,
     `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- Node ${process.version}, PostgreSQL ${database.serverVersion} (${database.source})`,
-    `- date: ${new Date().toISOString()}`, ""
+    `- date: ${new Date().toISOString()}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`, ""
   ]
   process.stdout.write(`${out.join("\n")}\n`)
   for (const module of chosen) {

@@ -23,15 +23,15 @@ export const logLevelFromEnv = () => {
   return Logger.minimumLogLevel(level ?? LogLevel.Info)
 }
 
-/** Config, database (embedded or not) and every service the router needs. */
-export const layer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}) => {
+/** Config and database (embedded or not): enough for `migrate`, which must not build services. */
+export const databaseLayer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}) => {
   const config = DaemonConfig.layerConfig(overrides)
-  const database = Database.layer.pipe(Layer.provide(config))
-  return Layer.mergeAll(Router.Default, Auth.Default, Demo.Default).pipe(
-    Layer.provideMerge(database),
-    Layer.provideMerge(config)
-  )
+  return Database.layer.pipe(Layer.provideMerge(config))
 }
+
+/** Config, database and every service the router needs. */
+export const layer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}) =>
+  Layer.mergeAll(Router.Default, Auth.Default, Demo.Default).pipe(Layer.provideMerge(databaseLayer(overrides)))
 
 export interface ServeOptions {
   readonly stdio: boolean

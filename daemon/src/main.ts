@@ -89,49 +89,51 @@ const main = () => {
     ...(trustLocal ? { trustLocal: Option.some(trustLocal) } : {}),
     ...(values.home ? { home: values.home } : {})
   }
-  const layer = Daemon.layer(overrides).pipe(Layer.provide(Daemon.stderrLogger), Layer.provide(Daemon.logLevelFromEnv()))
+  const logging = Layer.merge(Daemon.stderrLogger, Daemon.logLevelFromEnv())
+  const run = <R>(program: Effect.Effect<void, unknown, R>, layer: Layer.Layer<R, unknown>) =>
+    NodeRuntime.runMain(program.pipe(
+      Effect.provide(layer.pipe(Layer.provide(logging))),
+      // Inside the stderr logger: with --stdio, stdout is the JSON-RPC channel.
+      Effect.tapErrorCause((cause) => Effect.logError("sockeyed stopped", cause)),
+      Effect.provide(Daemon.stderrLogger)
+    ), { disableErrorReporting: true, disablePrettyLogger: true })
 
-  let program: Effect.Effect<void, unknown, Layer.Layer.Success<typeof layer>>
   if (command === "serve") {
     const addresses: Array<Address> = (values.listen ?? []).map(parseAddress)
     if (values.socket !== undefined) addresses.unshift({ kind: "socket", path: values.socket })
     if (addresses.length === 0 && !values.stdio) addresses.push({ kind: "socket", path: Daemon.socketPathDefault() })
-    program = Daemon.serve({
+    return run(Daemon.serve({
       stdio: values.stdio ?? false,
       demo: values.demo ?? false,
       addresses,
       onListening: (where) => process.stderr.write(`sockeyed ${VERSION}: listening on ${where}\n`)
-    })
-  } else if (command === "migrate") {
+    }), Daemon.layer(overrides))
+  }
+  if (command === "migrate") {
+    // Only the database: services may read tables that migrations have yet to create.
     const action = rest[0] ?? "up"
     if (action === "status") {
-      program = Effect.map(Migrations.status, (s) => {
+      return run(Effect.map(Migrations.status, (s) => {
         for (const m of s.applied) process.stdout.write(`applied  ${String(m.id).padStart(4, "0")}_${m.name}  ${m.appliedAt.toISOString()}\n`)
         for (const m of s.pending) process.stdout.write(`pending  ${String(m.id).padStart(4, "0")}_${m.name}\n`)
-      })
-    } else if (action === "up") {
-      program = Effect.map(Migrations.run, (applied) => {
-        process.stdout.write(applied.length === 0 ? "up to date\n" : applied.map((m) => `applied ${m.id}_${m.name}\n`).join(""))
-      })
-    } else {
-      return fail(`unknown migrate action ${JSON.stringify(action)}: use status or up`)
+      }), Daemon.databaseLayer(overrides))
     }
-  } else if (command === "demo") {
-    program = Effect.gen(function*() {
+    if (action === "up") {
+      return run(Effect.map(Migrations.run, (applied) => {
+        process.stdout.write(applied.length === 0 ? "up to date\n" : applied.map((m) => `applied ${m.id}_${m.name}\n`).join(""))
+      }), Daemon.databaseLayer(overrides))
+    }
+    return fail(`unknown migrate action ${JSON.stringify(action)}: use status or up`)
+  }
+  if (command === "demo") {
+    return run(Effect.gen(function*() {
       yield* Migrations.run
       yield* Effect.flatMap(Auth, (auth) => auth.bootstrap())
       const result = yield* Daemon.fillDemo
       if (!result.created) process.stdout.write("the database already holds alerts: demo data not added\n")
-    })
-  } else {
-    return fail(`unknown command ${JSON.stringify(command)}`)
+    }), Daemon.layer(overrides))
   }
-
-  NodeRuntime.runMain(program.pipe(
-    Effect.provide(layer),
-    Effect.provide(Daemon.stderrLogger),
-    Effect.tapErrorCause((cause) => Effect.logError("sockeyed stopped", cause))
-  ), { disableErrorReporting: true, disablePrettyLogger: true })
+  return fail(`unknown command ${JSON.stringify(command)}`)
 }
 
 main()

@@ -15,11 +15,13 @@ export const layer = Layer.unwrapScoped(
       : (yield* Embedded.scoped(config.home)).url
     return PgClient.layer({
       url,
-      // Tagged per process so the embedded cluster knows which daemons still use it.
+      // Tagged per process so pg_stat_activity tells the daemons on a server apart.
       applicationName: `sockeyed:${process.pid}`,
       maxConnections: config.dbPoolSize,
       connectTimeout: "10 seconds",
-      transformResultNames: Str.snakeToCamel
+      transformResultNames: Str.snakeToCamel,
+      // Column names only: keys inside stored JSON (SIEM field names) must come back as written.
+      transformJson: false
     })
   })
 )

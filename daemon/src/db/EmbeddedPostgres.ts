@@ -73,21 +73,25 @@ const reachableBinaries = (home: string, ids: Ids) =>
     return path.join(copy, "bin")
   })
 
-const isPostgresProcess = (pid: number) =>
+/** Whether `pid` is a postmaster serving `dataDir`: a recycled pid may well be another postgres. */
+const isPostmasterOf = (pid: number, dataDir: string) =>
   attempt("cannot read /proc", () => fs.readFile(`/proc/${pid}/cmdline`, "utf8")).pipe(
-    Effect.map((cmdline) => cmdline.includes("postgres")),
+    Effect.map((cmdline) => {
+      const args = cmdline.split("\0")
+      return args.some((arg) => arg.endsWith("postgres")) && args.includes(dataDir)
+    }),
     Effect.orElseSucceed(() => false)
   )
 
-/** A postmaster.pid whose process is gone (or is no longer postgres) is removed; a live one is adopted. */
+/** A postmaster.pid whose process is gone (or serves something else) is removed; a live one is adopted. */
 const runningPid = (dataDir: string) =>
   Effect.gen(function*() {
     const pidFile = path.join(dataDir, "postmaster.pid")
     const text = yield* attempt("", () => fs.readFile(pidFile, "utf8")).pipe(Effect.orElseSucceed(() => null))
     if (text === null) return null
     const pid = Number(text.split("\n")[0])
-    if (Number.isInteger(pid) && pid > 0 && (yield* isPostgresProcess(pid))) return pid
-    yield* Effect.logWarning(`removing stale ${pidFile} (process ${pid} is gone)`)
+    if (Number.isInteger(pid) && pid > 0 && (yield* isPostmasterOf(pid, dataDir))) return pid
+    yield* Effect.logWarning(`removing stale ${pidFile}: process ${pid} is not a postmaster of this cluster`)
     yield* attempt("cannot remove stale postmaster.pid", () => fs.rm(pidFile, { force: true }))
     return null
   })
@@ -105,13 +109,15 @@ const urlFor = (socketDir: string, database: string) =>
 const ensureDatabase = (socketDir: string) =>
   attempt("cannot create the sockeye database", async () => {
     const client = new pg.Client({ connectionString: Redacted.value(urlFor(socketDir, "postgres")) })
+    client.on("error", () => {})
     await client.connect()
     try {
       const exists = await client.query("select 1 from pg_database where datname = $1", [DATABASE])
       if (exists.rowCount === 0) {
-        // Two daemons may race here; the loser sees duplicate_database and carries on.
+        // Two daemons may race here; the loser sees duplicate_database (or, when both passed the
+        // catalog check, the unique index of pg_database) and carries on.
         await client.query(`create database ${DATABASE}`).catch((e: { code?: string }) => {
-          if (e.code !== "42P04") throw e
+          if (e.code !== "42P04" && e.code !== "23505") throw e
         })
       }
     } finally {
@@ -119,45 +125,67 @@ const ensureDatabase = (socketDir: string) =>
     }
   })
 
-/** Backends of other sockeyed processes: while there are any, the cluster stays up. */
-const otherDaemons = (socketDir: string) =>
-  attempt("cannot count connections", async () => {
-    const client = new pg.Client({ connectionString: Redacted.value(urlFor(socketDir, "postgres")) })
+/**
+ * Every daemon on the cluster holds this advisory lock shared, on a connection of its own, for
+ * as long as it runs; the server drops it with the connection, even after a SIGKILL. The one that
+ * gets it exclusively at shutdown is the last, and it keeps it while it stops the cluster, so a
+ * daemon starting meanwhile waits and then starts the cluster again.
+ */
+const PRESENCE_LOCK = 0x736f636b707267
+
+/** A connection that holds the presence lock shared; errors (the cluster stopping) just end it. */
+const openPresence = (socketDir: string) =>
+  attempt("cannot register with the embedded PostgreSQL", async () => {
+    const client = new pg.Client({
+      connectionString: Redacted.value(urlFor(socketDir, "postgres")),
+      application_name: `sockeyed:${process.pid}:presence`
+    })
+    client.on("error", () => {})
     await client.connect()
     try {
-      const result = await client.query(
-        "select count(distinct application_name)::int as n from pg_stat_activity where application_name like 'sockeyed:%' and application_name <> $1",
-        [`sockeyed:${process.pid}`]
-      )
-      return (result.rows[0] as { n: number }).n
-    } finally {
-      await client.end()
+      await client.query("select pg_advisory_lock_shared($1)", [PRESENCE_LOCK])
+    } catch (error) {
+      await client.end().catch(() => {})
+      throw error
     }
+    return client
+  })
+
+const closePresence = (client: pg.Client) => Effect.promise(() => client.end().catch(() => {}))
+
+/** Trades our shared presence lock for the exclusive one: true when no other daemon holds it. */
+const lastOne = (client: pg.Client) =>
+  attempt("cannot check for other daemons", async () => {
+    await client.query("select pg_advisory_unlock_shared($1)", [PRESENCE_LOCK])
+    const result = await client.query("select pg_try_advisory_lock($1) as last", [PRESENCE_LOCK])
+    return (result.rows[0] as { last: boolean }).last
   })
 
 /**
- * Starts (or adopts) a PostgreSQL cluster under `home/pg` reachable only through a unix socket
- * in a 0700 directory, and stops it when the scope closes unless another daemon still uses it.
+ * initdb into a directory of our own, then rename it into place: the rename is atomic, so of two
+ * daemons initialising one home at once exactly one cluster wins and the other discards its copy.
  */
-export const acquire = (home: string) =>
+const initialise = (bin: string, root: string, dataDir: string, ids: Ids) =>
   Effect.gen(function*() {
-    const ids = yield* postgresIds
-    const root = path.join(home, "pg")
-    const dataDir = path.join(root, "data")
-    const socketDir = path.join(root, "run")
-    yield* ensureDir(home, 0o755, {})
-    yield* ensureDir(root, 0o755, ids)
-    yield* ensureDir(socketDir, 0o700, ids)
-    const bin = yield* reachableBinaries(home, ids)
-    const pgCtl = path.join(bin, "pg_ctl")
     const initialised = yield* attempt("", () => fs.access(path.join(dataDir, "PG_VERSION"))).pipe(
       Effect.as(true), Effect.orElseSucceed(() => false))
-    if (!initialised) {
-      yield* ensureDir(dataDir, 0o700, ids)
-      yield* Effect.logInfo(`initialising embedded PostgreSQL in ${dataDir}`)
-      yield* run(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"], ids)
+    if (initialised) return
+    const scratch = path.join(root, `data.init-${process.pid}`)
+    yield* attempt("cannot clear a previous initdb", () => fs.rm(scratch, { recursive: true, force: true }))
+    yield* ensureDir(scratch, 0o700, ids)
+    yield* Effect.logInfo(`initialising embedded PostgreSQL in ${dataDir}`)
+    yield* run(path.join(bin, "initdb"), ["-D", scratch, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"], ids)
+    // An empty dataDir (left by an older version) is replaced; a populated one means we lost the race.
+    const placed = yield* attempt("", () => fs.rename(scratch, dataDir)).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+    if (!placed) {
+      yield* Effect.logInfo("another daemon initialised the cluster first: using it")
+      yield* attempt("cannot remove a spare initdb", () => fs.rm(scratch, { recursive: true, force: true }))
     }
-    let started = false
+  })
+
+/** Starts the cluster unless a postmaster already serves the data directory, then registers with it. */
+const startOrAdopt = (pgCtl: string, root: string, dataDir: string, socketDir: string, ids: Ids) =>
+  Effect.gen(function*() {
     if ((yield* runningPid(dataDir)) === null) {
       yield* run(pgCtl, [
         "-D", dataDir, "-l", path.join(root, "postgres.log"), "-w", "-t", "60",
@@ -168,27 +196,60 @@ export const acquire = (home: string) =>
         Effect.catchAll((error) => runningPid(dataDir).pipe(
           Effect.flatMap((pid) => pid === null ? Effect.fail(error) : Effect.void)))
       )
-      started = true
       yield* Effect.logInfo(`embedded PostgreSQL started (${dataDir})`)
     } else {
       yield* Effect.logInfo(`embedded PostgreSQL already running in ${dataDir}: using it`)
     }
     // Just after start the socket may refuse a moment longer than pg_ctl's readiness check.
     yield* ensureDatabase(socketDir).pipe(Effect.retry({ times: 20, schedule: Schedule.spaced("100 millis") }))
-    return { dataDir, socketDir, url: urlFor(socketDir, DATABASE), started, pgCtl, ids }
+    return yield* openPresence(socketDir)
   })
 
-export const release = (cluster: { readonly dataDir: string; readonly socketDir: string; readonly pgCtl: string; readonly ids: Ids }) =>
+/**
+ * Starts (or adopts) a PostgreSQL cluster under `home/pg` reachable only through a unix socket
+ * in a 0700 directory. Whatever goes wrong in between (the last other daemon stopping the cluster
+ * under us, a killed postmaster's children still exiting) is retried from the top.
+ */
+export const acquire = (home: string) =>
   Effect.gen(function*() {
-    const others = yield* otherDaemons(cluster.socketDir).pipe(Effect.orElseSucceed(() => 0))
-    if (others > 0) {
-      yield* Effect.logInfo(`leaving embedded PostgreSQL running: ${others} other daemon(s) use it`)
-      return
+    const ids = yield* postgresIds
+    const root = path.join(path.resolve(home), "pg")
+    const dataDir = path.join(root, "data")
+    const socketDir = path.join(root, "run")
+    yield* ensureDir(path.resolve(home), 0o755, {})
+    yield* ensureDir(root, 0o755, ids)
+    yield* ensureDir(socketDir, 0o700, ids)
+    const bin = yield* reachableBinaries(home, ids)
+    const pgCtl = path.join(bin, "pg_ctl")
+    yield* initialise(bin, root, dataDir, ids)
+    const presence = yield* startOrAdopt(pgCtl, root, dataDir, socketDir, ids).pipe(
+      Effect.tapError((error) => Effect.logDebug(`embedded PostgreSQL not ready, retrying: ${error.message}`)),
+      Effect.retry({ times: 100, schedule: Schedule.spaced("200 millis") })
+    )
+    return { dataDir, socketDir, url: urlFor(socketDir, DATABASE), pgCtl, ids, presence }
+  })
+
+/** Stops the cluster unless another daemon still holds the presence lock. */
+export const release = (cluster: {
+  readonly dataDir: string
+  readonly pgCtl: string
+  readonly ids: Ids
+  readonly presence: pg.Client
+}) =>
+  Effect.gen(function*() {
+    // When in doubt, leave it running: stopping it under another daemon is the worse mistake.
+    const last = yield* lastOne(cluster.presence).pipe(Effect.either)
+    if (last._tag === "Left" || !last.right) {
+      yield* last._tag === "Left"
+        ? Effect.logWarning(`${last.left.message}: leaving embedded PostgreSQL running`)
+        : Effect.logInfo("leaving embedded PostgreSQL running: other daemons use it")
+      return yield* closePresence(cluster.presence)
     }
     yield* run(cluster.pgCtl, ["-D", cluster.dataDir, "-m", "fast", "-w", "stop"], cluster.ids).pipe(
       Effect.tap(() => Effect.logInfo("embedded PostgreSQL stopped")),
       Effect.catchAll((error) => Effect.logWarning(`stopping embedded PostgreSQL: ${error.message}`))
     )
+    yield* closePresence(cluster.presence)
   })
 
 /** The embedded cluster as a scoped resource. */

@@ -31,3 +31,22 @@ export const publishChange = (event: ChangeEvent) =>
       yield* sql`select pg_notify(${CHANGES_CHANNEL}, ${JSON.stringify(slice)})`
     }
   }).pipe(Effect.orDie)
+
+/**
+ * Publishes deletions: each row goes out with the users who could see it before it went, grouped
+ * so that rows with the same audience share one event and nobody hears of a row they could not see.
+ */
+export const publishDeleted = (
+  entity: ChangeEvent["entity"],
+  rows: ReadonlyArray<{ readonly id: number; readonly audience: ReadonlyArray<number> }>
+) => {
+  const groups = new Map<string, { audience: Array<number>; ids: Array<number> }>()
+  for (const row of rows) {
+    const audience = [...row.audience].sort((a, b) => a - b)
+    const key = audience.join(",")
+    const group = groups.get(key) ?? { audience, ids: [] }
+    group.ids.push(row.id)
+    groups.set(key, group)
+  }
+  return Effect.forEach(groups.values(), (g) => publishChange({ entity, kind: "deleted", ids: g.ids, audience: g.audience }), { discard: true })
+}

@@ -1,7 +1,7 @@
 import { Deferred, Effect, Equal, Exit, Fiber, Runtime } from "effect"
 import type { Readable, Writable } from "node:stream"
 import {
-  createMessageConnection, ResponseError, StreamMessageWriter, type CancellationToken, type MessageConnection
+  createMessageConnection, ResponseError, StreamMessageWriter, type CancellationToken, type Message, type MessageConnection
 } from "vscode-jsonrpc/node"
 import { DaemonConfig } from "../DaemonConfig.js"
 import type { Origin } from "../domain/auth/Auth.js"
@@ -19,6 +19,27 @@ export interface ConnectionOptions {
   readonly transport: string
 }
 
+/** A writer that knows which writes are still on their way, so closing does not cut off an answer. */
+class TrackedWriter extends StreamMessageWriter {
+  private readonly pending = new Set<Promise<void>>()
+
+  override write(message: Message): Promise<void> {
+    const written = super.write(message)
+    this.pending.add(written)
+    const settle = () => { this.pending.delete(written) }
+    written.then(settle, settle)
+    return written
+  }
+
+  /** Resolves when every write issued so far has reached the stream (or failed). */
+  flushed(): Promise<void> {
+    return Promise.allSettled([...this.pending]).then(() => undefined)
+  }
+}
+
+/** How long closing waits for answers already computed to be written. */
+const FLUSH_MS = 2000
+
 /**
  * Serves one JSON-RPC connection until the peer closes it or sends `exit`. Each request runs
  * in its own fiber; `$/cancelRequest` interrupts it (-32800). When the scope closes, in-flight
@@ -31,6 +52,8 @@ export const serve = (options: ConnectionOptions) =>
     const runtime = yield* Effect.runtime<never>()
     const closed = yield* Deferred.make<void>()
     const inFlight = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+    // What each request handler returned to vscode-jsonrpc, which writes the answer once it settles.
+    const answers = new Set<Promise<unknown>>()
     const log = (message: string) => Runtime.runFork(runtime)(Effect.logInfo(`${options.transport}: ${message}`))
 
     // `shutdown` waits for every request but itself.
@@ -40,7 +63,7 @@ export const serve = (options: ConnectionOptions) =>
     })
     const session = new Session(options.origin, options.transport, drain)
 
-    const writer = new StreamMessageWriter(options.output)
+    const writer = new TrackedWriter(options.output)
     const reader = new FrameReader(options.input, config.maxMessageBytes, (rejection) => {
       log(`refused a message: ${rejection.message}`)
       void writer.write({ jsonrpc: "2.0", id: rejection.id, error: { code: rejection.code, message: rejection.message } } as never)
@@ -57,7 +80,7 @@ export const serve = (options: ConnectionOptions) =>
       const fiber = Runtime.runFork(runtime)(router.dispatch(session, method, params))
       inFlight.add(fiber)
       const cancel = token.onCancellationRequested(() => Runtime.runFork(runtime)(Fiber.interrupt(fiber)))
-      return Runtime.runPromise(runtime)(Fiber.await(fiber)).then((exit) => {
+      const answer: Promise<unknown> = Runtime.runPromise(runtime)(Fiber.await(fiber)).then((exit) => {
         inFlight.delete(fiber)
         cancel.dispose()
         if (Exit.isSuccess(exit)) return exit.value
@@ -65,7 +88,9 @@ export const serve = (options: ConnectionOptions) =>
           if (error.code !== -32800) log(`${method} -> ${error.code} ${error.message}`)
           return new ResponseError(error.code, error.message, error.data)
         })
-      })
+      }).finally(() => answers.delete(answer))
+      answers.add(answer)
+      return answer
     })
     connection.onNotification((method: string) => {
       if (method === "exit") Runtime.runSync(runtime)(Deferred.succeed(closed, undefined))
@@ -76,10 +101,19 @@ export const serve = (options: ConnectionOptions) =>
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         session.phase = "closing"
+        if (inFlight.size > 0) log(`closing: waiting for ${inFlight.size} in-flight request(s)`)
         yield* Fiber.awaitAll([...inFlight]).pipe(Effect.timeout(config.shutdownGraceMs), Effect.ignore)
         yield* Fiber.interruptAll([...inFlight])
+        // A finished request is not answered yet: vscode-jsonrpc writes the answer a tick after its
+        // promise settles. Disposing (and the transport destroying the socket) before that lost it.
+        yield* Effect.promise(() =>
+          Promise.allSettled([...answers])
+            .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+            .then(() => writer.flushed())
+        ).pipe(Effect.timeout(FLUSH_MS), Effect.ignore)
         connection.dispose()
         reader.dispose()
+        log("closed")
       }))
     connection.listen()
     log("connected")

@@ -5,7 +5,13 @@ import * as path from "node:path"
 import type { Origin } from "../domain/auth/Auth.js"
 import * as Connection from "./Connection.js"
 
-export class ListenError extends Data.TaggedError("ListenError")<{ readonly message: string; readonly cause?: unknown }> {}
+/** The address is taken or not allowed: the operator's problem, not a bug, so it is logged without a stack. */
+export class ListenError extends Data.TaggedError("ListenError")<{ readonly message: string; readonly cause?: unknown }> {
+  constructor(args: { readonly message: string; readonly cause?: unknown }) {
+    super(args)
+    this.stack = `ListenError: ${args.message}`
+  }
+}
 
 /** Is something answering on this unix socket? A file left by a crashed daemon does not answer. */
 const socketAnswers = (socketPath: string) =>

@@ -1,6 +1,231 @@
+import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import {
+  Conflict, NotFound, type Alerts as Methods, type AlertDetail, type ParamsOf
+} from "@sockeye/protocol"
+import { audit } from "../Audit.js"
+import { publishChange, publishDeleted } from "../Changes.js"
+import { Cursors } from "../Cursors.js"
+import { CurrentPrincipal, systemPrincipal } from "../Principal.js"
+import { toAlertSummary, toCaseSummary } from "../incidents/summaries.js"
+import { defaultSort } from "./AlertsQuery.js"
+import { AlertsRepo, type AssetRow } from "./AlertsRepo.js"
+import { AlertsWrites } from "./AlertsWrites.js"
 
-/** Placeholder until the service lands: it offers nothing, and its handler list is empty. */
+const DEFAULT_LIMIT = 50
+
+const alertNotFound = (id: number) => new NotFound({ message: `alert ${id} not found` })
+const unique = (ids: ReadonlyArray<number>) => [...new Set(ids)]
+const listIds = (ids: ReadonlyArray<number>) => ids.join(", ")
+const byText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0)
+
+const toAsset = (row: AssetRow) => ({
+  id: row.id,
+  name: row.assetName,
+  agentId: row.agentId,
+  velociraptorId: row.velociraptorId,
+  customerCode: row.customerCode,
+  indexName: row.indexName,
+  indexId: row.indexId,
+  alertContextId: row.alertContextId
+})
+
+/**
+ * Alerts as the current principal sees them: lists, counts and details filtered by the shared
+ * visibility predicate, and writes that are all or nothing, audited and published in their
+ * transaction.
+ */
 export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
-  succeed: {} as const
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const context = yield* Effect.context<SqlClient.SqlClient>()
+    const repo = yield* AlertsRepo
+    const writes = yield* AlertsWrites
+    const cursors = (yield* Cursors).codec
+
+    /** One transaction; audit and publishChange inside it find the client in `context`. */
+    const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      sql.withTransaction(effect).pipe(
+        Effect.catchTag("SqlError", (error) => Effect.die(error)),
+        Effect.provide(context)
+      )
+
+    /** Every id must be visible, or the first that is not is reported and nothing changes. */
+    const requireVisible = (ids: ReadonlyArray<number>) =>
+      Effect.gen(function*() {
+        const visible = yield* writes.lockVisible(yield* CurrentPrincipal, ids)
+        const missing = ids.find((id) => !visible.has(id))
+        if (missing !== undefined) return yield* alertNotFound(missing)
+      })
+
+    const list = Effect.fn("Alerts.list")(function*(p: ParamsOf<typeof Methods.AlertsList>) {
+      const principal = yield* CurrentPrincipal
+      const sort = p.sort ?? defaultSort
+      const limit = p.limit ?? DEFAULT_LIMIT
+      const codec = yield* cursors
+      const expect = { list: "alerts", field: sort.field, direction: sort.direction }
+      const after = p.cursor === undefined ? undefined : yield* codec.decode(p.cursor, expect)
+      const rows = yield* repo.page(principal, { filter: p.filter, sort, after, limit })
+      const items = rows.slice(0, limit)
+      const last = items[items.length - 1]
+      const nextCursor = rows.length > limit && last
+        ? codec.encode({ l: "alerts", f: sort.field, d: sort.direction, v: last.sortKey, i: last.id })
+        : null
+      return { items: items.map(toAlertSummary), nextCursor }
+    })
+
+    const count = Effect.fn("Alerts.count")(function*(p: ParamsOf<typeof Methods.AlertsCount>) {
+      const { total, groups } = yield* repo.count(yield* CurrentPrincipal, p.filter, p.groupBy)
+      if (!groups) return { total }
+      // Largest first; ties by key, with the null group (unassigned, untagged) last.
+      const sorted = [...groups].sort((x, y) =>
+        y.count - x.count || (x.key === null ? 1 : y.key === null ? -1 : byText(x.key, y.key)))
+      return { total, groups: sorted }
+    })
+
+    const get = Effect.fn("Alerts.get")(function*(id: number) {
+      const principal = yield* CurrentPrincipal
+      const row = yield* repo.detail(principal, id)
+      if (!row) return yield* alertNotFound(id)
+      const assets = yield* repo.assets(principal, id)
+      const iocs = yield* repo.iocs(principal, id)
+      const comments = yield* repo.comments(principal, id)
+      const cases = yield* repo.cases(principal, id)
+      const alertContext = yield* repo.context(principal, id)
+      const detail: typeof AlertDetail.Type = {
+        ...toAlertSummary(row),
+        description: row.alertDescription,
+        assets: assets.map(toAsset),
+        iocs,
+        comments,
+        cases: cases.map(toCaseSummary),
+        context: alertContext
+      }
+      return detail
+    })
+
+    const create = Effect.fn("Alerts.create")(function*(p: ParamsOf<typeof Methods.AlertsCreate>) {
+      const principal = yield* CurrentPrincipal
+      // Tags and IoCs are locked in a fixed order (tag rows by the upsert, IoCs by advisory lock),
+      // so that two creators sharing some of them cannot deadlock.
+      const tags = [...new Set(p.tags ?? [])].sort()
+      const iocs = [...(p.iocs ?? [])].sort((x, y) => byText(`${x.type} ${x.value}`, `${y.type} ${y.value}`))
+      return yield* transaction(Effect.gen(function*() {
+        if (!(yield* writes.customerExists(principal, p.customerCode))) {
+          return yield* new NotFound({ message: `customer ${p.customerCode} not found` })
+        }
+        const id = yield* writes.insertAlert(p)
+        yield* writes.insertAssets(id, p.customerCode, p.source, p.assets ?? [])
+        // The new alert is the creator's own row: link as the daemon, since tag RBAC may hide an
+        // untagged (or not yet tagged) alert from its creator mid-way.
+        for (const ioc of iocs) {
+          yield* writes.linkIoc(systemPrincipal, id, (yield* writes.findOrInsertIoc(ioc)).id)
+        }
+        for (const text of tags) {
+          yield* writes.linkTag(systemPrincipal, [id], (yield* writes.upsertTag(text)).id)
+        }
+        yield* audit("alerts/create", `created alert ${id} for customer ${p.customerCode}`)
+        yield* publishChange({ entity: "alert", kind: "created", ids: [id] })
+        return toAlertSummary(yield* repo.createdSummary(principal, id))
+      }))
+    })
+
+    const update = Effect.fn("Alerts.update")(function*(p: ParamsOf<typeof Methods.AlertsUpdate>) {
+      const principal = yield* CurrentPrincipal
+      const ids = unique(p.ids)
+      return yield* transaction(Effect.gen(function*() {
+        const assignee = p.set.assignedTo
+        if (typeof assignee === "string" && !(yield* writes.userExists(assignee))) {
+          return yield* new NotFound({ message: `user ${assignee} not found` })
+        }
+        const updated = yield* writes.update(principal, ids, p.set)
+        const missing = ids.find((id) => !updated.has(id))
+        // Failing here rolls back the rows that were updated.
+        if (missing !== undefined) return yield* alertNotFound(missing)
+        yield* audit("alerts/update", `updated alerts ${listIds(ids)}: ${JSON.stringify(p.set)}`)
+        yield* publishChange({ entity: "alert", kind: "updated", ids })
+        return { updated: ids }
+      }))
+    })
+
+    const addComment = Effect.fn("Alerts.addComment")(function*(p: ParamsOf<typeof Methods.AlertsCommentsAdd>) {
+      const principal = yield* CurrentPrincipal
+      return yield* transaction(Effect.gen(function*() {
+        const comment = yield* writes.insertComment(principal, p.alertId, p.comment)
+        if (!comment) return yield* alertNotFound(p.alertId)
+        yield* audit("alerts/comments/add", `added comment ${comment.id} to alert ${p.alertId}`)
+        yield* publishChange({ entity: "alert", kind: "updated", ids: [p.alertId] })
+        return comment
+      }))
+    })
+
+    const addTag = Effect.fn("Alerts.addTag")(function*(p: ParamsOf<typeof Methods.AlertsTagsAdd>) {
+      const principal = yield* CurrentPrincipal
+      const ids = unique(p.alertIds)
+      return yield* transaction(Effect.gen(function*() {
+        yield* requireVisible(ids)
+        const tag = yield* writes.upsertTag(p.tag)
+        const linked = yield* writes.linkTag(principal, ids, tag.id)
+        yield* audit("alerts/tags/add", `tagged alerts ${listIds(ids)} with tag ${tag.id} (${tag.tag})`)
+        if (linked.size > 0) yield* publishChange({ entity: "alert", kind: "updated", ids: [...linked] })
+        return { tag, updated: ids }
+      }))
+    })
+
+    const removeTag = Effect.fn("Alerts.removeTag")(function*(p: ParamsOf<typeof Methods.AlertsTagsRemove>) {
+      const principal = yield* CurrentPrincipal
+      const ids = unique(p.alertIds)
+      return yield* transaction(Effect.gen(function*() {
+        yield* requireVisible(ids)
+        if (!(yield* writes.tagExists(p.tagId))) return yield* new NotFound({ message: `tag ${p.tagId} not found` })
+        const unlinked = yield* writes.unlinkTag(principal, ids, p.tagId)
+        yield* audit("alerts/tags/remove", `removed tag ${p.tagId} from alerts ${listIds(ids)}`)
+        if (unlinked.size > 0) yield* publishChange({ entity: "alert", kind: "updated", ids: [...unlinked] })
+        return { updated: ids }
+      }))
+    })
+
+    const addIoc = Effect.fn("Alerts.addIoc")(function*(p: ParamsOf<typeof Methods.AlertsIocsAdd>) {
+      const principal = yield* CurrentPrincipal
+      return yield* transaction(Effect.gen(function*() {
+        yield* requireVisible([p.alertId])
+        const ioc = yield* writes.findOrInsertIoc(p)
+        yield* writes.linkIoc(principal, p.alertId, ioc.id)
+        yield* audit("alerts/iocs/add", `linked ioc ${ioc.id} to alert ${p.alertId}`)
+        yield* publishChange({ entity: "alert", kind: "updated", ids: [p.alertId] })
+        return ioc
+      }))
+    })
+
+    const removeIoc = Effect.fn("Alerts.removeIoc")(function*(p: ParamsOf<typeof Methods.AlertsIocsRemove>) {
+      const principal = yield* CurrentPrincipal
+      return yield* transaction(Effect.gen(function*() {
+        yield* requireVisible([p.alertId])
+        if (!(yield* writes.unlinkIoc(principal, p.alertId, p.iocId))) {
+          return yield* new NotFound({ message: `ioc ${p.iocId} not found on alert ${p.alertId}` })
+        }
+        yield* audit("alerts/iocs/remove", `unlinked ioc ${p.iocId} from alert ${p.alertId}`)
+        yield* publishChange({ entity: "alert", kind: "updated", ids: [p.alertId] })
+        return { updated: [p.alertId] }
+      }))
+    })
+
+    const remove = Effect.fn("Alerts.remove")(function*(p: ParamsOf<typeof Methods.AlertsDelete>) {
+      const ids = unique(p.ids)
+      return yield* transaction(Effect.gen(function*() {
+        yield* requireVisible(ids)
+        const link = yield* writes.firstCaseLink(ids)
+        if (link) return yield* new Conflict({ message: `alert ${link.alertId} is linked to case ${link.caseId}` })
+        // Who may hear of the deletion is decided now, while the rows still exist.
+        const audiences = yield* writes.audiences(ids)
+        yield* writes.remove(ids)
+        yield* audit("alerts/delete", `deleted alerts ${listIds(ids)}`)
+        yield* publishDeleted("alert", audiences)
+        return { deleted: ids }
+      }))
+    })
+
+    return { list, count, get, create, update, addComment, addTag, removeTag, addIoc, removeIoc, remove } as const
+  }),
+  dependencies: [AlertsRepo.Default, AlertsWrites.Default, Cursors.Default]
 }) {}

@@ -1,5 +1,5 @@
 import type { Catalog } from "@sockeye/protocol"
-import { domainOfTable, schemaDomains, tableNotes } from "./domains.js"
+import { domainsOf, tableNotes } from "./domains.js"
 
 type Table = typeof Catalog.Table.Type
 
@@ -44,15 +44,10 @@ export const renderDocument = (tables: ReadonlyArray<Table>, origin: ReadonlyMap
     "## Table Inventory (Live)",
     ""
   ]
-  const placed = new Set<string>()
-  for (const domain of schemaDomains) {
-    const members = domain.tables.flatMap((name) => tables.filter((t) => t.name === name))
-    for (const t of members) placed.add(t.name)
+  const byName = new Map(tables.map((t) => [t.name, t]))
+  for (const domain of domainsOf(tables.map((t) => t.name))) {
+    const members = domain.tables.map((name) => byName.get(name)!)
     if (members.length > 0) lines.push(...section(domain.name, members, origin))
   }
-  const rest = tables.filter((t) => !placed.has(t.name))
-  const restByDomain = new Map<string, Array<Table>>()
-  for (const t of rest) restByDomain.set(domainOfTable(t.name), [...(restByDomain.get(domainOfTable(t.name)) ?? []), t])
-  for (const [domain, members] of restByDomain) lines.push(...section(domain, members, origin))
   return lines.join("\n")
 }

@@ -5,7 +5,7 @@ import * as fs from "node:fs"
 import * as Migrations from "../../db/Migrations.js"
 import { DaemonConfig } from "../../DaemonConfig.js"
 import { snapshot } from "./CatalogRepo.js"
-import { schemaDomains } from "./domains.js"
+import { domainsOf } from "./domains.js"
 import { diffSchemas } from "./Drift.js"
 import { renderDocument } from "./Document.js"
 
@@ -32,6 +32,9 @@ export class SchemaCatalog extends Effect.Service<SchemaCatalog>()("Schema/Schem
         fromTable: t.name, fromColumns: fk.columns, toTable: fk.refTable, toColumns: fk.refColumns, constraint: fk.name
       }))))
 
+    const domains = Effect.map(live, (tables) =>
+      domainsOf(tables.map((t) => t.name)).map((d) => ({ name: d.name, description: d.description, tables: d.tables })))
+
     /**
      * What the migrations define, exactly: every file applied to an empty scratch schema inside
      * a transaction that always rolls back (PostgreSQL's DDL is transactional).
@@ -56,7 +59,8 @@ export class SchemaCatalog extends Effect.Service<SchemaCatalog>()("Schema/Schem
     const document = Effect.fn("SchemaCatalog.document")(function*() {
       const tables = yield* live
       const files = yield* Migrations.listFiles(yield* Migrations.migrationsDir).pipe(Effect.orDie)
-      const origin = new Map<string, string>()
+      // The ledger is the one table the migrator itself creates, not a migration.
+      const origin = new Map<string, string>([[Migrations.MIGRATIONS_TABLE, "daemon/src/db/Migrations.ts"]])
       for (const file of files) {
         for (const match of fs.readFileSync(file.file, "utf8").matchAll(/create\s+table\s+(?:if\s+not\s+exists\s+)?"?(\w+)"?/gi)) {
           if (!origin.has(match[1]!)) origin.set(match[1]!, `migrations/${file.file.split("/").pop()}`)
@@ -69,7 +73,7 @@ export class SchemaCatalog extends Effect.Service<SchemaCatalog>()("Schema/Schem
       tables: Effect.provide(live, context),
       table: (name: string) => Effect.provide(table(name), context),
       relationships: Effect.provide(relationships, context),
-      domains: Effect.succeed(schemaDomains.map((d) => ({ name: d.name, description: d.description, tables: d.tables }))),
+      domains: Effect.provide(domains, context),
       drift: () => Effect.provide(drift(), context),
       document: () => Effect.provide(document(), context)
     } as const

@@ -253,3 +253,24 @@ const domainByTable: ReadonlyMap<string, string> = new Map(
 /** The domain a table belongs to: any sockeye_ table is Sockeye's; tables nobody lists are "Other". */
 export const domainOfTable = (table: string): string =>
   table.startsWith(SOCKEYE_PREFIX) ? SOCKEYE_DOMAIN : domainByTable.get(table) ?? OTHER_DOMAIN
+
+/**
+ * The map over the tables that exist, so that each is in exactly one domain: a listed table
+ * that is gone drops out, and one the list does not name (a new sockeye_ table, a hand-made
+ * one) follows its domain's listed tables or lands in "Other".
+ */
+export const domainsOf = (live: ReadonlyArray<string>): ReadonlyArray<SchemaDomain> => {
+  const present = new Set(live)
+  const unlisted = live.filter((table) => !domainByTable.has(table))
+  const withUnlisted = (name: string) => unlisted.filter((table) => domainOfTable(table) === name)
+  const domains = schemaDomains.map((domain) => ({
+    ...domain,
+    tables: [...domain.tables.filter((table) => present.has(table)), ...withUnlisted(domain.name)]
+  }))
+  const other = withUnlisted(OTHER_DOMAIN)
+  return other.length === 0 ? domains : [...domains, {
+    name: OTHER_DOMAIN,
+    description: "Tables the map does not place: not CoPilot's, and not prefixed sockeye_.",
+    tables: other
+  }]
+}

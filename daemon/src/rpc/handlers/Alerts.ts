@@ -1,3 +1,18 @@
-import type { Handler } from "../Handler.js"
+import { Effect } from "effect"
+import { Alerts as Methods } from "@sockeye/protocol"
+import { Alerts } from "../../domain/alerts/Alerts.js"
+import { handle, type Handler } from "../Handler.js"
 
-export const alertsHandlers: ReadonlyArray<Handler> = []
+export const alertsHandlers: ReadonlyArray<Handler> = [
+  handle(Methods.AlertsList, (p) => Effect.flatMap(Alerts, (a) => a.list(p))),
+  handle(Methods.AlertsCount, (p) => Effect.flatMap(Alerts, (a) => a.count(p))),
+  handle(Methods.AlertsGet, (p) => Effect.flatMap(Alerts, (a) => a.get(p.id))),
+  handle(Methods.AlertsCreate, (p) => Effect.flatMap(Alerts, (a) => a.create(p))),
+  handle(Methods.AlertsUpdate, (p) => Effect.flatMap(Alerts, (a) => a.update(p))),
+  handle(Methods.AlertsCommentsAdd, (p) => Effect.flatMap(Alerts, (a) => a.addComment(p))),
+  handle(Methods.AlertsTagsAdd, (p) => Effect.flatMap(Alerts, (a) => a.addTag(p))),
+  handle(Methods.AlertsTagsRemove, (p) => Effect.flatMap(Alerts, (a) => a.removeTag(p))),
+  handle(Methods.AlertsIocsAdd, (p) => Effect.flatMap(Alerts, (a) => a.addIoc(p))),
+  handle(Methods.AlertsIocsRemove, (p) => Effect.flatMap(Alerts, (a) => a.removeIoc(p))),
+  handle(Methods.AlertsDelete, (p) => Effect.flatMap(Alerts, (a) => a.remove(p)))
+]

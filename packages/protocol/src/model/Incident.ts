@@ -14,8 +14,8 @@ export const CustomerCode = Schema.String.pipe(Schema.minLength(1), Schema.maxLe
 /** A username used as an assignee: `user.username` (assigned_to is varchar(50)). */
 export const Username = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(50)).annotations({ identifier: "Username" })
 
-/** A tag's text: `incident_management_alerttag.tag`, unique. */
-export const TagText = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(255)).annotations({ identifier: "TagText" })
+/** A tag's text: `incident_management_alerttag.tag` (varchar(50)), unique; surrounding spaces are trimmed. */
+export const TagText = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(50)).annotations({ identifier: "TagText" })
 
 export const Tag = Schema.Struct({
   id: Id,

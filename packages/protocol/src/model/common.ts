@@ -10,8 +10,8 @@ export const Timestamp = Schema.Date.annotations({
   jsonSchema: { type: "string", format: "date-time" }
 })
 
-/** Params of a method that takes none: an empty object. */
-export const NoParams = Schema.Struct({})
+/** Params of a method that takes none: an empty object (any key is refused; an empty Struct would let keys through). */
+export const NoParams = Schema.Record({ key: Schema.String, value: Schema.Never }).annotations({ identifier: "NoParams" })
 
 /** A non-empty string of bounded length, for names and free text typed by people. */
 export const boundedString = (max: number) => Schema.String.pipe(Schema.minLength(1), Schema.maxLength(max))
