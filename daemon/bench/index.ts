@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
+import { alerts } from "./alerts.js"
 import { openDatabase } from "./database.js"
 import { rpc } from "./rpc.js"
 
@@ -33,7 +34,7 @@ export interface BenchModule {
   readonly run: (context: BenchContext) => Promise<ReadonlyArray<Table>>
 }
 
-const modules: ReadonlyArray<BenchModule> = [rpc]
+const modules: ReadonlyArray<BenchModule> = [rpc, alerts]
 
 const cleanups: Array<() => Promise<void> | void> = []
 let cleaning: Promise<void> | undefined

@@ -6,6 +6,7 @@ import * as Database from "./db/Database.js"
 import * as Migrations from "./db/Migrations.js"
 import { Auth } from "./domain/auth/Auth.js"
 import { Router } from "./rpc/Router.js"
+import { LiveUpdates } from "./rpc/LiveUpdates.js"
 import { Demo, DEMO_PASSWORD } from "./domain/demo/Demo.js"
 import { listen, type Address } from "./transport/Listener.js"
 import { serveStdio } from "./transport/Stdio.js"
@@ -31,7 +32,7 @@ export const databaseLayer = (overrides: Partial<DaemonConfig.DaemonSettings> = 
 
 /** Config, database and every service the router needs. */
 export const layer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}) =>
-  Layer.mergeAll(Router.Default, Auth.Default, Demo.Default).pipe(Layer.provideMerge(databaseLayer(overrides)))
+  Layer.mergeAll(Router.Default, LiveUpdates.Default, Auth.Default, Demo.Default).pipe(Layer.provideMerge(databaseLayer(overrides)))
 
 export interface ServeOptions {
   readonly stdio: boolean

@@ -2,6 +2,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Option, String as Str } from "effect"
 import { DaemonConfig } from "../DaemonConfig.js"
 import * as Embedded from "./EmbeddedPostgres.js"
+import { acquirePool } from "./Pool.js"
 
 /**
  * The PostgreSQL client of the daemon: SOCKEYE_DATABASE_URL, else the embedded cluster,
@@ -13,12 +14,15 @@ export const layer = Layer.unwrapScoped(
     const url = Option.isSome(config.databaseUrl)
       ? config.databaseUrl.value
       : (yield* Embedded.scoped(config.home)).url
-    return PgClient.layer({
-      url,
-      // Tagged per process so pg_stat_activity tells the daemons on a server apart.
+    return PgClient.layerFromPool({
+      acquire: acquirePool({
+        url,
+        // Tagged per process so pg_stat_activity tells the daemons on a server apart.
+        applicationName: `sockeyed:${process.pid}`,
+        max: config.dbPoolSize,
+        connectTimeoutMs: 10_000
+      }),
       applicationName: `sockeyed:${process.pid}`,
-      maxConnections: config.dbPoolSize,
-      connectTimeout: "10 seconds",
       transformResultNames: Str.snakeToCamel,
       // Column names only: keys inside stored JSON (SIEM field names) must come back as written.
       transformJson: false

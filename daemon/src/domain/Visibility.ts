@@ -20,7 +20,8 @@ export class Visibility extends Effect.Service<Visibility>()("Domain/Visibility"
       const query = event.entity === "alert"
         ? sql<{ id: number }>`select a.id from incident_management_alert a where a.id in ${sql.in(ids)} and ${alertVisible(sql, principal, "a")} order by a.id`
         : sql<{ id: number }>`select c.id from incident_management_case c where c.id in ${sql.in(ids)} and ${caseVisible(sql, principal, "c")} order by c.id`
-      return query.pipe(Effect.map((rows) => rows.map((r) => r.id)), Effect.orDie)
+      // A short read: let it finish rather than cancel it when the connection closes mid-query.
+      return query.pipe(Effect.map((rows) => rows.map((r) => r.id)), Effect.orDie, Effect.uninterruptible)
     }
 
     return { visibleIds } as const

@@ -1,6 +1,6 @@
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Runtime, Schema } from "effect"
 import {
-  Forbidden, InvalidParams, InvalidRequest, Lifecycle, MethodNotFound, NotInitialized, Notifications,
+  Forbidden, InvalidRequest, Lifecycle, MethodNotFound, NotInitialized, Notifications,
   openRpcDocument, type Audience, type Method, type RoleName, type RpcError
 } from "@sockeye/protocol"
 import { Auth } from "../domain/auth/Auth.js"
@@ -18,6 +18,7 @@ import { Cases } from "../domain/cases/Cases.js"
 import { Users } from "../domain/users/Users.js"
 import { Tags } from "../domain/tags/Tags.js"
 import type { Session } from "./Session.js"
+import { decodeParams } from "./Params.js"
 import { Tokens } from "../domain/auth/Tokens.js"
 import { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
 import { MigrationsService } from "../domain/schema/MigrationsService.js"
@@ -35,39 +36,12 @@ const allowed: Record<Audience, ReadonlyArray<RoleName>> = {
   adminOrScheduler: ["admin", "scheduler"]
 }
 
-const issuesOf = (error: ParseResult.ParseError) =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-    path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
-    message: issue.message
-  }))
-
-/** Params are by name: an object, or omitted (read as `{}`). */
-export const decodeParams = <P>(method: Method<P>, raw: unknown): Effect.Effect<P, InvalidParams> => {
-  if (raw !== undefined && (typeof raw !== "object" || raw === null || Array.isArray(raw))) {
-    return Effect.fail(new InvalidParams({
-      message: `${method.method}: params must be an object (by name)`,
-      issues: [{ path: [], message: "expected an object" }]
-    }))
-  }
-  return Schema.decodeUnknown(method.params, { errors: "all", onExcessProperty: "error" })(raw ?? {}).pipe(
-    Effect.mapError((error) => {
-      const issues = issuesOf(error)
-      const first = issues[0]
-      return new InvalidParams({
-        message: `${method.method}: invalid params${first ? ` at ${first.path.join(".") || "(root)"}: ${first.message}` : ""}`,
-        issues
-      })
-    })
-  )
-}
-
 /**
  * Decodes params, checks the session and the method's audience, runs the handler as the
  * session's principal, and encodes the result. Everything a request may fail with is an RpcError.
  */
 export class Router extends Effect.Service<Router>()("Rpc/Router", {
   effect: Effect.gen(function*() {
-    const context = yield* Effect.context<Auth | Exclude<HandlerServices, CurrentPrincipal>>()
     const table = new Map(handlers.map((h) => [h.method.method, h]))
     const methodNames = ["initialize", "shutdown", "rpc.discover", ...table.keys()]
     const methodList = [Lifecycle.Initialize, Lifecycle.Shutdown, Lifecycle.Discover, ...handlers.map((h) => h.method)]
@@ -99,7 +73,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         })
       })
 
-    const dispatch = (session: Session, name: string, raw: unknown): Effect.Effect<unknown, RpcError, never> =>
+    const dispatch = (session: Session, name: string, raw: unknown): Effect.Effect<unknown, RpcError, Auth | Exclude<HandlerServices, CurrentPrincipal>> =>
       Effect.gen(function*() {
         if (name === "initialize") return yield* initialize(session, raw)
         if (session.phase === "closing") return yield* new InvalidRequest({ message: "the connection is shutting down" })
@@ -126,12 +100,13 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         const params = yield* decodeParams(method, raw)
         const result = yield* handler.run(params).pipe(Effect.provideService(CurrentPrincipal, principal))
         return yield* encode(method, result)
-      }).pipe(
-        Effect.provide(context),
-        Effect.withSpan(`rpc ${name}`)
-      )
+      })
 
-    return { dispatch, methodNames } as const
+    // One runtime holding every service: a request is forked on it, with no per-request provide.
+    const runtime = yield* Effect.runtime<Auth | Exclude<HandlerServices, CurrentPrincipal>>()
+    const fork = (session: Session, name: string, raw: unknown) => Runtime.runFork(runtime)(dispatch(session, name, raw))
+
+    return { fork, methodNames } as const
   }),
   dependencies: [
     Auth.Default, Tokens.Default, SchemaCatalog.Default, MigrationsService.Default,

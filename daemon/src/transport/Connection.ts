@@ -1,7 +1,8 @@
 import { Deferred, Effect, Equal, Exit, Fiber, Runtime } from "effect"
 import type { Readable, Writable } from "node:stream"
+import { Stream } from "effect"
 import {
-  createMessageConnection, ResponseError, StreamMessageWriter, type CancellationToken, type Message, type MessageConnection
+  createMessageConnection, ResponseError, type CancellationToken, type MessageConnection
 } from "vscode-jsonrpc/node"
 import { DaemonConfig } from "../DaemonConfig.js"
 import type { Origin } from "../domain/auth/Auth.js"
@@ -9,32 +10,16 @@ import { toWireError } from "../rpc/ErrorMapping.js"
 import { Router } from "../rpc/Router.js"
 import { Session } from "../rpc/Session.js"
 import { FrameReader } from "./FrameReader.js"
+import { FrameWriter } from "./FrameWriter.js"
+import { LiveUpdates } from "../rpc/LiveUpdates.js"
 
-export type ConnectionRequirements = Router | DaemonConfig
+export type ConnectionRequirements = Router | LiveUpdates | DaemonConfig
 
 export interface ConnectionOptions {
   readonly input: Readable
   readonly output: Writable
   readonly origin: Origin
   readonly transport: string
-}
-
-/** A writer that knows which writes are still on their way, so closing does not cut off an answer. */
-class TrackedWriter extends StreamMessageWriter {
-  private readonly pending = new Set<Promise<void>>()
-
-  override write(message: Message): Promise<void> {
-    const written = super.write(message)
-    this.pending.add(written)
-    const settle = () => { this.pending.delete(written) }
-    written.then(settle, settle)
-    return written
-  }
-
-  /** Resolves when every write issued so far has reached the stream (or failed). */
-  flushed(): Promise<void> {
-    return Promise.allSettled([...this.pending]).then(() => undefined)
-  }
 }
 
 /** How long closing waits for answers already computed to be written. */
@@ -48,6 +33,7 @@ const FLUSH_MS = 2000
 export const serve = (options: ConnectionOptions) =>
   Effect.gen(function*() {
     const router = yield* Router
+    const live = yield* LiveUpdates
     const config = yield* DaemonConfig
     const runtime = yield* Effect.runtime<never>()
     const closed = yield* Deferred.make<void>()
@@ -63,7 +49,7 @@ export const serve = (options: ConnectionOptions) =>
     })
     const session = new Session(options.origin, options.transport, drain)
 
-    const writer = new TrackedWriter(options.output)
+    const writer = new FrameWriter(options.output)
     const reader = new FrameReader(options.input, config.maxMessageBytes, (rejection) => {
       log(`refused a message: ${rejection.message}`)
       void writer.write({ jsonrpc: "2.0", id: rejection.id, error: { code: rejection.code, message: rejection.message } } as never)
@@ -77,10 +63,11 @@ export const serve = (options: ConnectionOptions) =>
     })
 
     connection.onRequest((method: string, params: unknown, token: CancellationToken) => {
-      const fiber = Runtime.runFork(runtime)(router.dispatch(session, method, params))
+      const fiber = router.fork(session, method, params)
       inFlight.add(fiber)
-      const cancel = token.onCancellationRequested(() => Runtime.runFork(runtime)(Fiber.interrupt(fiber)))
-      const answer: Promise<unknown> = Runtime.runPromise(runtime)(Fiber.await(fiber)).then((exit) => {
+      const cancel = token.onCancellationRequested(() => fiber.unsafeInterruptAsFork(fiber.id()))
+      const exited = new Promise<Exit.Exit<unknown, unknown>>((resolve) => fiber.addObserver(resolve))
+      const answer: Promise<unknown> = exited.then((exit) => {
         inFlight.delete(fiber)
         cancel.dispose()
         if (Exit.isSuccess(exit)) return exit.value
@@ -117,6 +104,10 @@ export const serve = (options: ConnectionOptions) =>
       }))
     connection.listen()
     log("connected")
+    yield* live.stream(session).pipe(
+      Stream.runForEach((n) => Effect.sync(() => void connection.sendNotification(n.method, n.params).catch(() => undefined))),
+      Effect.forkScoped
+    )
     yield* Deferred.await(closed)
     log("disconnected")
   }).pipe(Effect.scoped)

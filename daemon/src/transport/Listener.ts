@@ -25,10 +25,19 @@ const socketAnswers = (socketPath: string) =>
 export const prepareSocketPath = (socketPath: string) =>
   Effect.gen(function*() {
     const dir = path.dirname(socketPath)
-    yield* Effect.try({
-      try: () => { fs.mkdirSync(dir, { recursive: true, mode: 0o700 }); fs.chmodSync(dir, 0o700) },
+    const mode = yield* Effect.try({
+      try: () => {
+        // Created here: private from the start. An existing folder is never re-permissioned: it may be /tmp.
+        if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+        return fs.statSync(dir).mode & 0o777
+      },
       catch: (cause) => new ListenError({ message: `cannot create ${dir}`, cause })
     })
+    if ((mode & 0o077) !== 0) {
+      return yield* new ListenError({
+        message: `the socket's folder ${dir} is open to others (mode ${mode.toString(8)}); use a folder of its own with mode 0700`
+      })
+    }
     if (fs.existsSync(socketPath)) {
       if (yield* socketAnswers(socketPath)) {
         return yield* new ListenError({ message: `another daemon is already listening on ${socketPath}` })

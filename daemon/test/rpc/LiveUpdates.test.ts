@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Alerts, Cases, Notifications } from "@sockeye/protocol"
 import type { DaemonClient } from "@sockeye/client"
 import { createTestDatabase, query } from "../fixtures/Postgres.js"
-import { startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
+import { ADMIN_PASSWORD, startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
 import { connectAs, seedCustomer, seedUser } from "../fixtures/Seed.js"
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
@@ -28,7 +28,7 @@ afterAll(async () => {
 })
 
 const open = async (daemon: RunningDaemon, user: string) => {
-  const client = await connectAs(daemon, user)
+  const client = await connectAs(daemon, user, user === "admin" ? ADMIN_PASSWORD : undefined)
   clients.push(client)
   return client
 }

@@ -115,6 +115,9 @@ describe("tag RBAC and customer access, against a reference implementation", () 
           await client.close()
         }
       }
-    }), { numRuns: 25, seed: 424242, endOnFailure: true })
+    }).beforeEach(() => undefined), { numRuns: 25, seed: 424242, endOnFailure: true }).catch((error) => {
+      // The daemon's log holds the incident behind any -32603.
+      throw new Error(`${String(error)}\n--- daemon log (tail) ---\n${daemon.log().slice(-4000)}`)
+    })
   }, 600_000)
 })

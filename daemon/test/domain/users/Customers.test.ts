@@ -156,11 +156,11 @@ describe("bad input", () => {
       ["customers/create", { customerCode: "NEW", customerName: "x", parentCustomerCode: "P".repeat(12) }, ["parentCustomerCode"]],
       ["customers/create", { customerCode: "NEW", customerName: "x", phone: 5 }, ["phone"]],
       ["customers/create", { customerCode: "NEW", customerName: "x", logoFile: "a.png" }, ["logoFile"]],
-      ["customers/create", { customerCode: "NEW", customerName: "nul\u0000byte" }, []],
+      ["customers/create", { customerCode: "NEW", customerName: "nul\u0000byte" }, ["customerName"]],
       ["customers/update", { customerCode: "ACME", customerName: null }, ["customerName"]],
       ["customers/update", { customerCode: "ACME", city: ["x"] }, ["city"]],
       ["customers/update", { customerCode: "ACME", id: 3 }, ["id"]],
-      ["customers/update", { customerCode: "ACME", country: "nul\u0000" }, []],
+      ["customers/update", { customerCode: "ACME", country: "nul\u0000" }, ["country"]],
       ["customers/list", ["ACME"], []],
       ["customers/get", ["ACME"], []]
     ]

@@ -1,0 +1,115 @@
+/**
+ * The floor of the alerts benchmark: the statements the daemon runs for alerts/list, alerts/count
+ * and alerts/get, built with @effect/sql from the daemon's own modules and compiled to
+ * [text, params], then run directly through `pg` on one warmed connection.
+ *
+ * alerts/list uses AlertsQuery.pageStatement itself. alerts/count and alerts/get live inside
+ * AlertsRepo's service closure, so they are rebuilt here from the same exported fragments
+ * (filterCondition, groupKeys, alertVisible, caseVisible, alertSummaryColumns, caseSummaryColumns)
+ * statement for statement; `sameText` checks them against what the daemon's backends last ran.
+ */
+import { SqlClient } from "@effect/sql"
+import type { Statement } from "@effect/sql/Statement"
+import { PgClient } from "@effect/sql-pg"
+import { ManagedRuntime, Redacted } from "effect"
+import pg from "pg"
+import { alertVisible, caseVisible } from "../src/domain/Access.js"
+import type { CursorPayload } from "../src/domain/Cursors.js"
+import { defaultSort, filterCondition, groupKeys, pageStatement } from "../src/domain/alerts/AlertsQuery.js"
+import { alertSummaryColumns, caseSummaryColumns } from "../src/domain/incidents/summaries.js"
+import type { Principal } from "../src/domain/Principal.js"
+
+export type Compiled = readonly [string, ReadonlyArray<unknown>]
+
+const compile = (statement: Statement<unknown>): Compiled => statement.compile()
+
+/** alerts/list with no filter, the default sort, limit 50 (the daemon asks for 51). */
+export const listSql = (sql: SqlClient.SqlClient, principal: Principal, after: CursorPayload | undefined): Compiled =>
+  compile(pageStatement(sql, principal, { filter: undefined, fold: "icu", sort: defaultSort, after, limit: 50 }))
+
+/** AlertsRepo.countIn with no filter and groupBy "status". */
+export const countSql = (sql: SqlClient.SqlClient, principal: Principal): Compiled => {
+  const matching = sql`
+        select a.id${sql`, (${sql.literal(groupKeys.status)})::text as key`}
+        from incident_management_alert a
+        where ${filterCondition(sql, undefined, "icu")} and ${alertVisible(sql, principal, "a")}`
+  return compile(sql`
+        with m as materialized (${matching})
+        select true as is_total, null::text as key, count(*)::int as count from m
+        union all
+        ${sql`select false, m.key, count(*)::int from m group by m.key`}`)
+}
+
+/** The six statements of Alerts.get, in its order: detail, assets, iocs, comments, cases, context. */
+export const getSql = (sql: SqlClient.SqlClient, principal: Principal, id: number): ReadonlyArray<Compiled> => [
+  sql`
+        select ${alertSummaryColumns(sql, principal)}, a.alert_description
+        from incident_management_alert a
+        where a.id = ${id} and ${alertVisible(sql, principal, "a")}`,
+  sql`
+        select s.id, s.asset_name, s.agent_id, s.velociraptor_id, s.customer_code, s.index_name, s.index_id,
+               s.alert_context_id
+        from incident_management_asset s join incident_management_alert a on a.id = s.alert_linked
+        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        order by s.id`,
+  sql`
+        select i.id, i.value, i.type, i.description
+        from incident_management_alert_to_ioc l
+        join incident_management_ioc i on i.id = l.ioc_id
+        join incident_management_alert a on a.id = l.alert_id
+        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        order by i.id`,
+  sql`
+        select c.id, c.comment, c.user_name, c.created_at
+        from incident_management_comment c join incident_management_alert a on a.id = c.alert_id
+        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        order by c.created_at, c.id`,
+  sql`
+        select ${caseSummaryColumns(sql, principal)}
+        from incident_management_case c
+        join incident_management_casealertlink cl on cl.case_id = c.id
+        join incident_management_alert al on al.id = cl.alert_id
+        where al.id = ${id} and ${alertVisible(sql, principal, "al")} and ${caseVisible(sql, principal, "c")}
+        order by c.id`,
+  sql`
+        select x.context::text as context_json
+        from incident_management_asset s
+        join incident_management_alertcontext x on x.id = s.alert_context_id
+        join incident_management_alert a on a.id = s.alert_linked
+        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        order by s.id
+        limit 1`
+].map(compile)
+
+/** Random ids the principal may see (a 0.2% sample of the table, filtered by the real predicate). */
+export const visibleIdsSql = (sql: SqlClient.SqlClient, principal: Principal, n: number): Compiled =>
+  compile(sql`select a.id from incident_management_alert a tablesample bernoulli (0.2) repeatable (7)
+    where ${alertVisible(sql, principal, "a")} order by md5(a.id::text) limit ${n}`)
+
+/** An @effect/sql client for compiling (the same compiler as the daemon's PgClient), and a plain pg connection. */
+export const openFloor = async (url: string) => {
+  const runtime = ManagedRuntime.make(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }))
+  const sql = await runtime.runPromise(SqlClient.SqlClient)
+  const client = new pg.Client({ connectionString: url, application_name: "sockeye-bench:floor" })
+  await client.connect()
+  const run = async ([text, params]: Compiled) => (await client.query(text, params as Array<unknown>)).rows as Array<Record<string, unknown>>
+  const close = async () => {
+    await client.end().catch(() => undefined)
+    await runtime.dispose()
+  }
+  return { sql, run, close }
+}
+
+const normalized = (text: string) => text.replace(/\s+/g, " ").trim()
+
+/**
+ * Whether the statement the daemon (application_name sockeyed:PID) ran last is the floor's text.
+ * pg_stat_activity keeps track_activity_query_size bytes (1024 by default): that prefix is compared.
+ */
+export const sameText = async (run: (c: Compiled) => Promise<Array<Record<string, unknown>>>, daemonPid: number, text: string) => {
+  const rows = await run([`select query from pg_stat_activity where application_name = $1 and state = 'idle'
+    order by state_change desc limit 1`, [`sockeyed:${daemonPid}`]])
+  const seen = String(rows[0]?.["query"] ?? "")
+  const prefix = normalized(seen).slice(0, normalized(seen).length - 2)
+  return { same: prefix.length > 0 && normalized(text).startsWith(prefix), compared: Buffer.byteLength(seen) }
+}
