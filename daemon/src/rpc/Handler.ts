@@ -8,9 +8,13 @@ import type { Alerts } from "../domain/alerts/Alerts.js"
 import type { Cases } from "../domain/cases/Cases.js"
 import type { Users } from "../domain/users/Users.js"
 import type { Tags } from "../domain/tags/Tags.js"
+import type { SiemService } from "../domain/siem/Siem.js"
+import type { Ingest } from "../domain/ingest/Ingest.js"
+import type { Jobs } from "../domain/jobs/Jobs.js"
 
 /** What a handler may use; the router provides exactly these. */
 export type HandlerServices = CurrentPrincipal | Tokens | SchemaCatalog | MigrationsService | Alerts | Cases | Users | Tags
+  | SiemService | Ingest | Jobs
 
 /** One method's implementation: typed params in, typed result out; the router does the wire. */
 export interface Handler {

@@ -13,6 +13,12 @@ import { alertsHandlers } from "./handlers/Alerts.js"
 import { casesHandlers } from "./handlers/Cases.js"
 import { usersHandlers } from "./handlers/Users.js"
 import { tagsHandlers } from "./handlers/Tags.js"
+import { siemHandlers } from "./handlers/Siem.js"
+import { ingestHandlers } from "./handlers/Ingest.js"
+import { jobsHandlers } from "./handlers/Jobs.js"
+import { SiemService } from "../domain/siem/Siem.js"
+import { Ingest } from "../domain/ingest/Ingest.js"
+import { Jobs } from "../domain/jobs/Jobs.js"
 import { Alerts } from "../domain/alerts/Alerts.js"
 import { Cases } from "../domain/cases/Cases.js"
 import { Users } from "../domain/users/Users.js"
@@ -25,7 +31,8 @@ import { MigrationsService } from "../domain/schema/MigrationsService.js"
 
 /** The one table of every handler the daemon serves besides the lifecycle. */
 const handlers: ReadonlyArray<Handler> = [
-  ...authHandlers, ...usersHandlers, ...tagsHandlers, ...alertsHandlers, ...casesHandlers, ...schemaHandlers
+  ...authHandlers, ...usersHandlers, ...tagsHandlers, ...alertsHandlers, ...casesHandlers, ...jobsHandlers,
+  ...siemHandlers, ...ingestHandlers, ...schemaHandlers
 ]
 
 const allowed: Record<Audience, ReadonlyArray<RoleName>> = {
@@ -110,6 +117,6 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
   }),
   dependencies: [
     Auth.Default, Tokens.Default, SchemaCatalog.Default, MigrationsService.Default,
-    Alerts.Default, Cases.Default, Users.Default, Tags.Default
+    Alerts.Default, Cases.Default, Users.Default, Tags.Default, SiemService.Default, Ingest.Default, Jobs.Default
   ]
 }) {}

@@ -6,6 +6,9 @@ import * as Tags from "./methods/tags.js"
 import * as Alerts from "./methods/alerts.js"
 import * as Cases from "./methods/cases.js"
 import * as SchemaMethods from "./methods/schema.js"
+import * as Siem from "./methods/siem.js"
+import * as Ingest from "./methods/ingest.js"
+import * as Jobs from "./methods/jobs.js"
 
 /** Every request method of the protocol, in the order PROTOCOL.md lists them. */
 export const methods: ReadonlyArray<Method> = [
@@ -45,6 +48,7 @@ export const methods: ReadonlyArray<Method> = [
   Alerts.AlertsIocsAdd,
   Alerts.AlertsIocsRemove,
   Alerts.AlertsDelete,
+  Siem.AlertsEvent,
   Cases.CasesList,
   Cases.CasesGet,
   Cases.CasesCreate,
@@ -52,6 +56,17 @@ export const methods: ReadonlyArray<Method> = [
   Cases.CasesAlertsLink,
   Cases.CasesAlertsUnlink,
   Cases.CasesCommentsAdd,
+  Jobs.JobsList,
+  Jobs.JobsUpdate,
+  Jobs.JobsRun,
+  Jobs.JobsRuns,
+  Siem.SiemGet,
+  Siem.SiemSearch,
+  Ingest.FieldNamesGet,
+  Ingest.FieldNamesSet,
+  Ingest.Sources,
+  Ingest.IngestRun,
+  Ingest.IngestFailures,
   SchemaMethods.Tables,
   SchemaMethods.TableGet,
   SchemaMethods.Relationships,

@@ -1,0 +1,3 @@
+import type { Handler } from "../Handler.js"
+
+export const siemHandlers: ReadonlyArray<Handler> = []
