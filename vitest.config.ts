@@ -12,7 +12,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "daemon",
-          include: ["daemon/test/**/*.test.ts", "packages/client/test/**/*.test.ts"],
+          // tui's tests run a real daemon too: they share this project's database server.
+          include: ["daemon/test/**/*.test.ts", "packages/client/test/**/*.test.ts", "tui/src/**/*.test.{ts,tsx}"],
           globalSetup: ["daemon/test/fixtures/globalSetup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000

@@ -97,19 +97,46 @@ export const openFloor = async (url: string) => {
     await client.end().catch(() => undefined)
     await runtime.dispose()
   }
-  return { sql, run, close }
+  /** The PostgreSQL backend serving the floor, whose CPU time the bench reads from /proc. */
+  const backendPid = (client as unknown as { processID: number }).processID
+  return { sql, run, close, backendPid }
 }
 
 const normalized = (text: string) => text.replace(/\s+/g, " ").trim()
 
 /**
- * Whether the statement the daemon (application_name sockeyed:PID) ran last is the floor's text.
- * pg_stat_activity keeps track_activity_query_size bytes (1024 by default): that prefix is compared.
+ * Options for the daemon's connections: with a superuser URL, compute_query_id on, so that the
+ * statement the daemon last ran can be compared with the floor's by query id (its whole parse
+ * tree), not only by the prefix pg_stat_activity keeps of its text.
  */
-export const sameText = async (run: (c: Compiled) => Promise<Array<Record<string, unknown>>>, daemonPid: number, text: string) => {
-  const rows = await run([`select query from pg_stat_activity where application_name = $1 and state = 'idle'
+export const queryIdOptions = async (url: string): Promise<string | undefined> => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const rows = (await client.query<{ rolsuper: boolean }>("select rolsuper from pg_roles where rolname = current_user")).rows
+    return rows[0]?.rolsuper ? "-c compute_query_id=on" : undefined
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * Whether the statement the daemon (application_name sockeyed:PID) ran last is the floor's: by
+ * query id when both sides compute one, else by the text prefix pg_stat_activity keeps
+ * (track_activity_query_size, 1024 bytes by default).
+ */
+export const sameStatement = async (run: (c: Compiled) => Promise<Array<Record<string, unknown>>>, daemonPid: number,
+  [text, params]: Compiled) => {
+  const rows = await run([`select query, query_id::text as id from pg_stat_activity where application_name = $1 and state = 'idle'
     order by state_change desc limit 1`, [`sockeyed:${daemonPid}`]])
+  const id = rows[0]?.["id"]
+  if (typeof id === "string") {
+    await run(["set compute_query_id = on", []])
+    const plan = (await run([`explain (verbose, costs off) ${text}`, params])).map((r) => r["QUERY PLAN"]).join("\n")
+    const floorId = /Query Identifier: (-?\d+)/.exec(plan)?.[1]
+    return { same: floorId === id, how: "query id" }
+  }
   const seen = String(rows[0]?.["query"] ?? "")
   const prefix = normalized(seen).slice(0, normalized(seen).length - 2)
-  return { same: prefix.length > 0 && normalized(text).startsWith(prefix), compared: Buffer.byteLength(seen) }
+  return { same: prefix.length > 0 && normalized(text).startsWith(prefix), how: `first ${Buffer.byteLength(seen)} bytes of the text` }
 }

@@ -27,7 +27,10 @@ export interface SeedReport {
   readonly steps: ReadonlyArray<string>
 }
 
-/** Each step: a label and its statement. Tag, customer and context ids are looked up, never assumed. */
+/**
+ * Each step: a label and its statement. Tag ids are looked up by name; contexts take their
+ * alert's id (ensureSeeded only seeds a database without alerts or contexts).
+ */
 const steps: ReadonlyArray<readonly [string, string]> = [
   ["customers", `insert into customers (customer_code, customer_name, created_at)
     select 'C' || lpad(g::text, 3, '0'), 'Customer ' || g, now() from generate_series(1, ${SEED.customers}) g`],
@@ -119,7 +122,8 @@ export const ensureSeeded = async (url: string, log: (line: string) => void): Pr
       log("database already seeded (sockeye_settings bench_seed): reusing it")
       return { seconds: undefined, steps: [] }
     }
-    const existing = await client.query("select 1 from incident_management_alert limit 1")
+    const existing = await client.query(`select 1 from incident_management_alert
+      union all select 1 from incident_management_alertcontext limit 1`)
     if (existing.rowCount) throw new Error("the database holds alerts but no bench_seed marker: give the bench an empty one")
     const started = performance.now()
     const done: Array<string> = []

@@ -4,12 +4,17 @@ import { defaultSocketPath } from "@sockeye/protocol"
 import * as DaemonConfig from "./DaemonConfig.js"
 import * as Database from "./db/Database.js"
 import * as Migrations from "./db/Migrations.js"
+import { SiemIndexLive } from "./connectors/siem/layer.js"
 import { Auth } from "./domain/auth/Auth.js"
 import { Router } from "./rpc/Router.js"
 import { LiveUpdates } from "./rpc/LiveUpdates.js"
 import { Demo, DEMO_PASSWORD } from "./domain/demo/Demo.js"
 import { listen, type Address } from "./transport/Listener.js"
 import { serveStdio } from "./transport/Stdio.js"
+import { Ingest } from "./domain/ingest/Ingest.js"
+import { ingestJob } from "./domain/ingest/IngestJob.js"
+import { registerJobs } from "./domain/jobs/JobRegistry.js"
+import { SchedulerLive } from "./domain/jobs/Scheduler.js"
 
 export const socketPathDefault = () => defaultSocketPath(process.env, process.getuid?.() ?? 0, os.tmpdir())
 
@@ -30,9 +35,16 @@ export const databaseLayer = (overrides: Partial<DaemonConfig.DaemonSettings> = 
   return Database.layer.pipe(Layer.provideMerge(config))
 }
 
-/** Config, database and every service the router needs. */
-export const layer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}) =>
-  Layer.mergeAll(Router.Default, LiveUpdates.Default, Auth.Default, Demo.Default).pipe(Layer.provideMerge(databaseLayer(overrides)))
+/**
+ * Config, database, the SIEM (SiemIndex) and every service the router needs. The scheduler's
+ * loop runs only in a serving daemon: a one-shot command would start due jobs and cut them off.
+ */
+export const layer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}, options: { readonly scheduler?: boolean } = {}) =>
+  Layer.mergeAll(Router.Default, LiveUpdates.Default, Auth.Default, Demo.Default, options.scheduler ? SchedulerLive : Layer.empty).pipe(
+    Layer.provide(registerJobs(ingestJob).pipe(Layer.provide(Ingest.Default))),
+    Layer.provideMerge(SiemIndexLive),
+    Layer.provideMerge(databaseLayer(overrides))
+  )
 
 export interface ServeOptions {
   readonly stdio: boolean
@@ -47,7 +59,7 @@ export const fillDemo = Effect.gen(function*() {
   const demo = yield* Demo
   const result = yield* demo.fill({ alerts: 3000, cases: 60, seed: 20261127 })
   if (result.created) {
-    process.stderr.write(`sockeyed: demo data: ${result.alerts} alerts, ${result.cases} cases; demo users alice, bob, dana (analysts), carol, erin (customer users) with password ${DEMO_PASSWORD}\n`)
+    process.stderr.write(`sockeyed: demo data: ${result.documents} documents → ${result.alerts} alerts, ${result.cases} cases; demo users alice, bob, dana (analysts), carol, erin (customer users) with password ${DEMO_PASSWORD}\n`)
   }
   return result
 })

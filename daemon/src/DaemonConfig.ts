@@ -20,7 +20,23 @@ export interface DaemonSettings {
   readonly dbPoolSize: number
   /** SOCKEYE_SHUTDOWN_GRACE_MS: how long shutdown waits for in-flight requests. */
   readonly shutdownGraceMs: number
+  /** SOCKEYE_SIEM: which SIEM layer; none given means OpenSearch when a URL is set, else the local index. */
+  readonly siem: Option.Option<SiemKind>
+  /** SOCKEYE_OPENSEARCH_URL: the Wazuh indexer, e.g. https://indexer:9200. */
+  readonly opensearchUrl: Option.Option<string>
+  /** SOCKEYE_OPENSEARCH_USERNAME / _PASSWORD: basic auth. */
+  readonly opensearchUsername: Option.Option<string>
+  readonly opensearchPassword: Option.Option<Redacted.Redacted>
+  /** SOCKEYE_OPENSEARCH_CA_FILE: PEM file of the CA that signed the indexer's certificate. */
+  readonly opensearchCaFile: Option.Option<string>
+  /** SOCKEYE_OPENSEARCH_TLS_VERIFY: false accepts any certificate (lab set-ups only). */
+  readonly opensearchTlsVerify: boolean
+  /** SOCKEYE_OPENSEARCH_TIMEOUT_MS: per request, and for the start-up health probe. */
+  readonly opensearchTimeoutMs: number
 }
+
+export const siemKinds = ["opensearch", "local", "none"] as const
+export type SiemKind = (typeof siemKinds)[number]
 
 export class DaemonConfig extends Context.Tag("Sockeye/DaemonConfig")<DaemonConfig, DaemonSettings>() {}
 
@@ -39,7 +55,14 @@ export const defaults: DaemonSettings = {
   trustLocal: Option.none(),
   maxMessageBytes: 16 * 1024 * 1024,
   dbPoolSize: 16,
-  shutdownGraceMs: 10_000
+  shutdownGraceMs: 10_000,
+  siem: Option.none(),
+  opensearchUrl: Option.none(),
+  opensearchUsername: Option.none(),
+  opensearchPassword: Option.none(),
+  opensearchCaFile: Option.none(),
+  opensearchTlsVerify: true,
+  opensearchTimeoutMs: 10_000
 }
 
 export const config: Config.Config<DaemonSettings> = Config.all({
@@ -71,6 +94,30 @@ export const config: Config.Config<DaemonSettings> = Config.all({
   shutdownGraceMs: Config.integer("SOCKEYE_SHUTDOWN_GRACE_MS").pipe(
     Config.withDefault(defaults.shutdownGraceMs),
     Config.withDescription("how long shutdown waits for in-flight requests")
+  ),
+  siem: Config.option(Config.literal(...siemKinds)("SOCKEYE_SIEM")).pipe(
+    Config.withDescription("SIEM layer: opensearch, local (a PostgreSQL table) or none; default opensearch when SOCKEYE_OPENSEARCH_URL is set, else local")
+  ),
+  opensearchUrl: Config.option(Config.string("SOCKEYE_OPENSEARCH_URL")).pipe(
+    Config.withDescription("URL of the Wazuh indexer (OpenSearch), e.g. https://indexer:9200")
+  ),
+  opensearchUsername: Config.option(Config.string("SOCKEYE_OPENSEARCH_USERNAME")).pipe(
+    Config.withDescription("basic-auth user for the Wazuh indexer")
+  ),
+  opensearchPassword: Config.option(Config.redacted("SOCKEYE_OPENSEARCH_PASSWORD")).pipe(
+    Config.withDescription("basic-auth password for the Wazuh indexer")
+  ),
+  opensearchCaFile: Config.option(Config.string("SOCKEYE_OPENSEARCH_CA_FILE")).pipe(
+    Config.withDescription("PEM file of the CA that signed the indexer's certificate")
+  ),
+  opensearchTlsVerify: Config.boolean("SOCKEYE_OPENSEARCH_TLS_VERIFY").pipe(
+    Config.withDefault(defaults.opensearchTlsVerify),
+    Config.withDescription("false accepts any indexer certificate (lab set-ups only)")
+  ),
+  opensearchTimeoutMs: Config.integer("SOCKEYE_OPENSEARCH_TIMEOUT_MS").pipe(
+    Config.withDefault(defaults.opensearchTimeoutMs),
+    Config.validate({ message: "must be at least 100", validation: (n) => n >= 100 }),
+    Config.withDescription("timeout of each indexer request and of the start-up health probe, in ms")
   )
 })
 

@@ -5,12 +5,14 @@ import * as Daemon from "./Daemon.js"
 import * as Migrations from "./db/Migrations.js"
 import { Auth } from "./domain/auth/Auth.js"
 import type { Address } from "./transport/Listener.js"
+import { serveMcp } from "./transport/Mcp.js"
 import { VERSION } from "./lib/packageInfo.js"
 
 const HELP = `sockeyed ${VERSION} — the Sockeye daemon
 
 Usage:
   sockeyed [serve] [--stdio] [--socket [PATH]] [--listen HOST:PORT] [--trust-local USER]
+  sockeyed --mcp [--trust-local USER]
   sockeyed migrate [status|up]
   sockeyed demo
   sockeyed --help | --version
@@ -20,6 +22,9 @@ Serve (default): migrate the database, then answer JSON-RPC 2.0 (Content-Length 
   --socket [PATH]      unix socket, mode 0600 in a 0700 directory
                        (default ${Daemon.socketPathDefault()})
   --listen HOST:PORT   TCP; every connection must authenticate
+  --mcp                MCP (Model Context Protocol) on stdin/stdout, newline-delimited: every
+                       method but the lifecycle ones is a tool (alerts/list -> alerts_list).
+                       Acts as SOCKEYE_TOKEN's user, else as the --trust-local user.
   --trust-local USER   stdio and socket connections without credentials act as USER
                        (default with the embedded database: admin)
   --home DIR           data directory (SOCKEYE_HOME)
@@ -34,11 +39,18 @@ Environment:
   SOCKEYE_HOME               data directory (default ~/.local/share/sockeye; /var/lib/sockeye as root)
   SOCKEYE_ADMIN_PASSWORD     password of the first admin; unset generates one, printed once
   SOCKEYE_TRUST_LOCAL        same as --trust-local
+  SOCKEYE_TOKEN              API token the --mcp session authenticates with
   SOCKEYE_MAX_MESSAGE_BYTES  largest JSON-RPC message (default 16777216)
   SOCKEYE_DB_POOL            PostgreSQL pool size (default 16)
   SOCKEYE_SHUTDOWN_GRACE_MS  how long shutdown waits for in-flight requests (default 10000)
   SOCKEYE_MIGRATIONS_DIR     migrations folder (default: the package's migrations/)
   SOCKEYE_LOG_LEVEL          trace, debug, info (default), warning, error
+  SOCKEYE_SIEM               opensearch, local or none (default: opensearch when a URL is set, else local)
+  SOCKEYE_OPENSEARCH_URL     the Wazuh indexer, e.g. https://indexer:9200
+  SOCKEYE_OPENSEARCH_USERNAME / SOCKEYE_OPENSEARCH_PASSWORD   basic auth
+  SOCKEYE_OPENSEARCH_CA_FILE  CA bundle for TLS; SOCKEYE_OPENSEARCH_TLS_VERIFY=false turns verification off
+  SOCKEYE_OPENSEARCH_TIMEOUT_MS  per-request timeout (default 10000)
+  SOCKEYE_WAZUH_FIELD_LIMIT  field-limit target of resize_wazuh_index_fields (default 10000)
 `
 
 const fail = (message: string): never => {
@@ -72,7 +84,8 @@ const main = () => {
         listen: { type: "string", multiple: true },
         "trust-local": { type: "string" },
         home: { type: "string" },
-        demo: { type: "boolean" }
+        demo: { type: "boolean" },
+        mcp: { type: "boolean" }
       }
     })
   } catch (error) {
@@ -98,6 +111,15 @@ const main = () => {
       Effect.provide(Daemon.stderrLogger)
     ), { disableErrorReporting: true, disablePrettyLogger: true })
 
+  if (command === "serve" && values.mcp) {
+    if (values.stdio || values.socket !== undefined || values.listen) return fail("--mcp serves stdin/stdout only: drop --stdio, --socket and --listen")
+    return run(Effect.gen(function*() {
+      yield* Migrations.run
+      yield* Effect.flatMap(Auth, (auth) => auth.bootstrap())
+      if (values.demo) yield* Daemon.fillDemo
+      yield* serveMcp({ token: process.env["SOCKEYE_TOKEN"] || undefined })
+    }), Daemon.layer(overrides))
+  }
   if (command === "serve") {
     const addresses: Array<Address> = (values.listen ?? []).map(parseAddress)
     if (values.socket !== undefined) addresses.unshift({ kind: "socket", path: values.socket })
@@ -107,7 +129,7 @@ const main = () => {
       demo: values.demo ?? false,
       addresses,
       onListening: (where) => process.stderr.write(`sockeyed ${VERSION}: listening on ${where}\n`)
-    }), Daemon.layer(overrides))
+    }), Daemon.layer(overrides, { scheduler: true }))
   }
   if (command === "migrate") {
     // Only the database: services may read tables that migrations have yet to create.

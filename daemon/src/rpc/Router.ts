@@ -1,4 +1,4 @@
-import { Effect, Runtime, Schema } from "effect"
+import { Effect, Option, Runtime, Schema } from "effect"
 import {
   Forbidden, InvalidRequest, Lifecycle, MethodNotFound, NotInitialized, Notifications,
   openRpcDocument, type Audience, type Method, type RoleName, type RpcError
@@ -25,6 +25,7 @@ import { Users } from "../domain/users/Users.js"
 import { Tags } from "../domain/tags/Tags.js"
 import type { Session } from "./Session.js"
 import { decodeParams } from "./Params.js"
+import { SiemIndex } from "../connectors/siem/SiemIndex.js"
 import { Tokens } from "../domain/auth/Tokens.js"
 import { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
 import { MigrationsService } from "../domain/schema/MigrationsService.js"
@@ -49,6 +50,7 @@ const allowed: Record<Audience, ReadonlyArray<RoleName>> = {
  */
 export class Router extends Effect.Service<Router>()("Rpc/Router", {
   effect: Effect.gen(function*() {
+    const siem = yield* Effect.serviceOption(SiemIndex)
     const table = new Map(handlers.map((h) => [h.method.method, h]))
     const methodNames = ["initialize", "shutdown", "rpc.discover", ...table.keys()]
     const methodList = [Lifecycle.Initialize, Lifecycle.Shutdown, Lifecycle.Discover, ...handlers.map((h) => h.method)]
@@ -73,7 +75,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
           capabilities: {
             methods: methodNames,
             notifications: Notifications.serverNotifications.map((n) => n.method),
-            siem: false,
+            siem: Option.match(siem, { onNone: () => false, onSome: (index) => index.kind !== "none" }),
             blobs: false
           },
           user

@@ -13,6 +13,9 @@ const rewriteRefs = (value: unknown): unknown => {
   for (const [key, inner] of Object.entries(value)) {
     if (key === "$ref" && typeof inner === "string") {
       out[key] = inner.replace("#/$defs/", "#/components/schemas/")
+    } else if (key === "$id" && typeof inner === "string" && inner.startsWith("/schemas/")) {
+      // Effect's marker for Unknown/object: repeated across methods, it makes validators see clashing ids.
+      continue
     } else if (key !== "$schema" && key !== "$defs") {
       out[key] = rewriteRefs(inner)
     }

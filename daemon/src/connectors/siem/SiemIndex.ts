@@ -31,7 +31,13 @@ export interface SearchRequest {
   /** Keyset continuation for ingestion: documents strictly after this (sort value, id) pair. */
   readonly after?: { readonly sortValue: string | number; readonly id: string }
   readonly size: number
+  /** Default: `timeField` descending; the document id breaks ties in the same direction. */
   readonly sort?: { readonly field: string; readonly direction: "asc" | "desc" }
+  /**
+   * Default true: `total` counts every match (ignoring `after`). False skips that count, which
+   * costs a second pass on the local index; `total` is then the number of hits returned.
+   */
+  readonly trackTotalHits?: boolean
 }
 
 export interface SearchResult {

@@ -1,7 +1,20 @@
-import type { Effect } from "effect"
+import { Data, type Effect } from "effect"
 
-/** Reports progress of a run (0..100) with an optional message; shown as $/progress. */
+/**
+ * Reports progress of a run (0..100) with an optional message. Logged at debug level for now:
+ * handlers have no channel to the requesting connection, so it is not yet sent as $/progress.
+ */
 export type ReportProgress = (percentage: number, message?: string) => Effect.Effect<void>
+
+/** What the scheduler knows about the run it starts; a job may ignore it. */
+export interface JobRunContext {
+  readonly runId: number
+  /** The job's current interval (an admin may have changed the default). */
+  readonly intervalMinutes: number
+  /** The slot the run is for: its due time for a scheduled run, the request time for jobs/run. */
+  readonly scheduledAt: Date
+  readonly trigger: "schedule" | "manual"
+}
 
 /**
  * A job the scheduler knows: its CoPilot id (scheduled_job_metadata.job_id), default interval,
@@ -14,5 +27,14 @@ export interface JobDefinition<R = never> {
   readonly defaultIntervalMinutes: number
   readonly defaultEnabled: boolean
   readonly unavailable: Effect.Effect<string | undefined, never, R>
-  readonly run: (progress: ReportProgress) => Effect.Effect<Record<string, number>, unknown, R>
+  readonly run: (progress: ReportProgress, context: JobRunContext) => Effect.Effect<Record<string, number>, unknown, R>
 }
+
+/**
+ * A run that failed after doing part of its work: the history keeps its counts beside the error
+ * (e.g. 3 snapshot schedules ran, 1 failed).
+ */
+export class JobFailed extends Data.TaggedError("JobFailed")<{
+  readonly message: string
+  readonly counts: Record<string, number>
+}> {}

@@ -1,3 +1,12 @@
-import type { Handler } from "../Handler.js"
+import { Ingest as Methods } from "@sockeye/protocol"
+import { Effect } from "effect"
+import { Ingest } from "../../domain/ingest/Ingest.js"
+import { handle, type Handler } from "../Handler.js"
 
-export const ingestHandlers: ReadonlyArray<Handler> = []
+export const ingestHandlers: ReadonlyArray<Handler> = [
+  handle(Methods.FieldNamesGet, (p) => Effect.flatMap(Ingest, (s) => s.fieldNamesGet(p.source))),
+  handle(Methods.FieldNamesSet, (p) => Effect.flatMap(Ingest, (s) => s.fieldNamesSet(p.source, p.fields))),
+  handle(Methods.Sources, () => Effect.flatMap(Ingest, (s) => s.sources())),
+  handle(Methods.IngestRun, (p) => Effect.flatMap(Ingest, (s) => s.run(p.source))),
+  handle(Methods.IngestFailures, (p) => Effect.flatMap(Ingest, (s) => s.failures(p.limit)))
+]

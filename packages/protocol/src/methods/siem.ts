@@ -19,6 +19,8 @@ const IndexPattern = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(25
 export const SiemGet = query({
   method: "siem/get",
   description: "One SIEM document by index and id (-32010 when no SIEM is configured or it is unreachable).",
+  // Raw documents of every customer: staff only (customer users reach theirs through alerts/event).
+  audience: "writer",
   params: Schema.Struct({ index: IndexName, id: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(512)) }),
   result: SiemDocument
 })
@@ -26,6 +28,7 @@ export const SiemGet = query({
 export const SiemSearch = query({
   method: "siem/search",
   description: "Search SIEM documents: a query-string query over an index pattern, within a time range.",
+  audience: "writer",
   params: Schema.Struct({
     indexPattern: IndexPattern,
     /** Lucene query-string syntax, e.g. `rule.level:>=10 AND agent.name:web*`; default all. */

@@ -1,0 +1,117 @@
+import { SqlClient, type SqlError } from "@effect/sql"
+import { Effect, Either, Layer } from "effect"
+import { compileSearch } from "./LocalQuery.js"
+import { parseQuery } from "./QueryString.js"
+import { SiemError, SiemIndex, type SearchRequest, type SiemDoc, type SiemIndexService } from "./SiemIndex.js"
+import { deepMerge, documentTime } from "./documents.js"
+
+/** Rows per INSERT: one JSON parameter each, far below PostgreSQL's message limits. */
+const CHUNK = 500
+
+const rejected = (message: string) => new SiemError({ reason: "rejected", message })
+const notFound = (index: string, id: string) =>
+  new SiemError({ reason: "not-found", message: `document ${id} not found in index ${index}` })
+
+/** Bad input data (a NUL in a string, an invalid number) is the caller's; anything else is a defect. */
+const dataError = (error: SqlError.SqlError) => {
+  const code = (error.cause as { code?: unknown } | undefined)?.code
+  return typeof code === "string" && code.startsWith("22")
+    ? Effect.fail(rejected(`the local index refused the documents: ${(error.cause as Error).message}`))
+    : Effect.die(error)
+}
+
+const toSortValue = (value: unknown): string | number | undefined =>
+  typeof value === "string" || typeof value === "number" ? value : undefined
+
+const toTimestamp = (millis: number | undefined) => (millis === undefined ? null : new Date(millis))
+
+/**
+ * The SIEM index kept in PostgreSQL (sockeye_siem_documents), for the embedded default and the
+ * demo: get, search with the documented query-string subset (QueryString.ts), terms, time
+ * range and keyset paging, deep-merge updates, and upserts. It has no snapshots or settings.
+ */
+export const make = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+
+  const get = Effect.fn("LocalIndex.get")(function*(index: string, id: string) {
+    const rows = yield* sql<{ source: Record<string, unknown> }>`
+      select source from sockeye_siem_documents where index_name = ${index} and doc_id = ${id}`.pipe(Effect.orDie)
+    if (rows.length === 0) return yield* notFound(index, id)
+    return { index, id, source: rows[0]!.source }
+  })
+
+  const search = Effect.fn("LocalIndex.search")(function*(request: SearchRequest) {
+    const query = request.query === undefined ? undefined : parseQuery(request.query)
+    if (query && Either.isLeft(query)) return yield* rejected(`query: ${query.left}`)
+    const compiled = compileSearch(sql, request, query?.pipe(Either.getOrThrow))
+    if (Either.isLeft(compiled)) return yield* rejected(compiled.left)
+    const { where, segments, sortValue } = compiled.right
+    const rows: Array<{ indexName: string; docId: string; source: Record<string, unknown>; sortValue: unknown }> = []
+    for (const segment of segments) {
+      if (rows.length >= request.size) break
+      rows.push(...yield* sql<(typeof rows)[number]>`
+        select d.index_name, d.doc_id, d.source, ${sortValue} as sort_value
+        from sockeye_siem_documents d
+        where ${where} and ${segment.position}
+        order by ${segment.orderBy}
+        limit ${request.size - rows.length}`.pipe(Effect.orDie))
+    }
+    const total = request.trackTotalHits === false ? rows.length
+      : (yield* sql<{ n: number }>`select count(*)::int as n from sockeye_siem_documents d where ${where}`.pipe(Effect.orDie))[0]!.n
+    return {
+      total,
+      hits: rows.map((row) => {
+        const sortValue = toSortValue(row.sortValue)
+        return { index: row.indexName, id: row.docId, source: row.source, ...(sortValue === undefined ? {} : { sortValue }) }
+      })
+    }
+  })
+
+  const update = Effect.fn("LocalIndex.update")(function*(index: string, id: string, partial: Record<string, unknown>) {
+    // Read, merge and write under the row lock: a deep merge PostgreSQL's || cannot do.
+    yield* sql.withTransaction(Effect.gen(function*() {
+      const rows = yield* sql<{ source: Record<string, unknown> }>`
+        select source from sockeye_siem_documents where index_name = ${index} and doc_id = ${id} for update`
+      if (rows.length === 0) return yield* notFound(index, id)
+      const merged = deepMerge(rows[0]!.source, partial)
+      yield* sql`update sockeye_siem_documents set source = ${JSON.stringify(merged)}::jsonb, ts = ${toTimestamp(documentTime(merged))}
+        where index_name = ${index} and doc_id = ${id}`
+    })).pipe(Effect.catchTag("SqlError", dataError))
+  })
+
+  const index = Effect.fn("LocalIndex.index")(function*(docs: ReadonlyArray<SiemDoc>) {
+    const bad = docs.find((d) => d.index.length === 0 || d.index.length > 255 || d.id.length === 0 || d.id.length > 512)
+    if (bad) return yield* rejected(`a document needs an index name of 1 to 255 characters and an id of 1 to 512, got ${JSON.stringify(bad.index)}/${JSON.stringify(bad.id)}`)
+    // The last of duplicate (index, id) pairs wins, as in a bulk request; one INSERT may not touch a row twice.
+    const unique = [...new Map(docs.map((d) => [`${d.index}\u0000${d.id}`, d])).values()]
+    const chunks = Array.from({ length: Math.ceil(unique.length / CHUNK) }, (_, i) => unique.slice(i * CHUNK, (i + 1) * CHUNK))
+    yield* sql.withTransaction(Effect.forEach(chunks, (chunk) => {
+      const rows = chunk.map((d) => ({ i: d.index, d: d.id, t: documentTime(d.source) ?? null, s: d.source }))
+      return sql`
+        insert into sockeye_siem_documents (index_name, doc_id, ts, source)
+        select e->>'i', e->>'d', timestamptz 'epoch' + (e->>'t')::bigint * interval '1 millisecond', e->'s'
+        from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) e
+        on conflict (index_name, doc_id) do update set ts = excluded.ts, source = excluded.source`
+    }, { discard: true })).pipe(Effect.catchTag("SqlError", dataError))
+  })
+
+  const none = (what: string) =>
+    Effect.fail(new SiemError({ reason: "unconfigured", message: `${what}: snapshots and index settings need the Wazuh indexer; the local index has none` }))
+
+  const service: SiemIndexService = {
+    kind: "local",
+    describe: "the local index",
+    get,
+    search,
+    update,
+    index,
+    admin: {
+      createSnapshot: () => none("createSnapshot"),
+      getSettings: () => none("getSettings"),
+      putSettings: () => none("putSettings")
+    }
+  }
+  return service
+})
+
+export const layer = Layer.effect(SiemIndex, make)

@@ -1,0 +1,128 @@
+import type { CaseSummary } from "@sockeye/protocol"
+import { Box } from "ink"
+import React, { useEffect, useMemo } from "react"
+import { useAppActions } from "../contexts/AppContext.js"
+import { Priority, useKeyMatchers, useKeypress } from "../contexts/KeypressContext.js"
+import { moveCursor } from "../hooks/cursor.js"
+import { useCases } from "../hooks/useCases.js"
+import { useNow } from "../hooks/useNow.js"
+import { useVerbKeys } from "../hooks/useVerbKeys.js"
+import { Command } from "../key/keyBindings.js"
+import { layoutColumns, type Column } from "../model/columns.js"
+import { age } from "../model/format.js"
+import type { CaseQuery, CaseSortField, Entry } from "../model/routes.js"
+import { theme } from "../theme/semantic-colors.js"
+import { Line } from "./Segments.js"
+import { Empty, GUTTER, Table, type Cell } from "./Table.js"
+
+type CaseColumn = "id" | "age" | "name" | "status" | "customer" | "assignee" | "alerts"
+
+const COLUMNS: ReadonlyArray<Column<CaseColumn>> = [
+  { key: "id", title: "ID", width: 6, align: "right" },
+  { key: "age", title: "AGE", width: 4, align: "right" },
+  { key: "name", title: "NAME", width: 20, flex: true, max: 100 },
+  { key: "status", title: "STATUS", width: 11 },
+  { key: "customer", title: "CUSTOMER", width: 10, drop: 2 },
+  { key: "assignee", title: "ASSIGNEE", width: 10, drop: 1 },
+  { key: "alerts", title: "ALERTS", width: 6, align: "right" }
+]
+
+const cells = (c: CaseSummary, now: number): Record<CaseColumn, Cell> => ({
+  id: { text: String(c.id), color: theme.text.secondary },
+  age: { text: age(c.createdAt, now), color: theme.text.secondary },
+  name: c.escalated ? { text: `! ${c.name}`, color: theme.incident["escalated"], bold: true } : { text: c.name },
+  status: { text: c.status, color: theme.incident[c.status] },
+  customer: { text: c.customerCode ?? "-" },
+  assignee: { text: c.assignedTo ?? "-", color: c.assignedTo ? theme.text.primary : theme.text.secondary },
+  alerts: { text: String(c.alertCount), color: theme.text.accent }
+})
+
+const SORT_COLUMN: Record<CaseSortField, CaseColumn> = {
+  createdAt: "age", id: "id", status: "status", name: "name", customerCode: "customer", assignedTo: "assignee"
+}
+const SORT_KEYS: ReadonlyArray<{ key: string; field: CaseSortField; label: string }> = [
+  { key: "a", field: "createdAt", label: "age" }, { key: "i", field: "id", label: "id" }, { key: "n", field: "name", label: "name" },
+  { key: "s", field: "status", label: "status" }, { key: "c", field: "customerCode", label: "customer" }, { key: "u", field: "assignedTo", label: "assignee" }
+]
+
+const shows = (c: CaseSummary, text: string) =>
+  [c.name, c.customerCode ?? "", c.assignedTo ?? "", c.status].some((f) => f.toLowerCase().includes(text.toLowerCase()))
+
+/** The cases table. */
+export const CasesView = ({ entry, width, height }: { readonly entry: Entry; readonly width: number; readonly height: number }) => {
+  if (entry.route.kind !== "cases") throw new Error("CasesView needs a cases route")
+  const query = entry.route.query
+  const actions = useAppActions()
+  const m = useKeyMatchers()
+  const now = useNow()
+  const cursors = entry.memo.cursors ?? []
+  const { page, error, loading, refresh } = useCases(query, cursors[cursors.length - 1])
+  useEffect(() => {
+    actions.setRefresh(refresh)
+    return () => actions.setRefresh(undefined)
+  }, [actions, refresh])
+  const rows = useMemo(() => (query.invert ? (page?.items ?? []).filter((c) => !shows(c, query.invert!)) : page?.items ?? []), [page, query.invert])
+  const byId = rows.findIndex((c) => c.id === entry.memo.selected)
+  const cursor = byId >= 0 ? byId : Math.min(entry.memo.line ?? 0, Math.max(0, rows.length - 1))
+  const current = rows[cursor]
+  const tableHeight = height - 1
+  const select = (i: number) => actions.remember(entry.key, { selected: rows[i]?.id, line: i })
+  const goPage = (next: ReadonlyArray<string>) => actions.remember(entry.key, { cursors: next, selected: undefined, line: 0 })
+  const withQuery = (q: CaseQuery) => actions.replace({ kind: "cases", query: q })
+  const sortBy = (field: CaseSortField) => withQuery({
+    ...query,
+    sort: { field, direction: query.sort.field === field ? (query.sort.direction === "asc" ? "desc" : "asc") : field === "createdAt" || field === "id" ? "desc" : "asc" }
+  })
+
+  useKeypress((key) => {
+    const moved = moveCursor(m, key, cursor, rows.length, tableHeight - 1)
+    if (moved !== undefined) {
+      if (m[Command.PageDown](key) && cursor === rows.length - 1 && page?.nextCursor) goPage([...cursors, page.nextCursor])
+      else select(moved)
+      return true
+    }
+    if (m[Command.Open](key)) return current && actions.push({ kind: "case", id: current.id }), true
+    if (m[Command.NextPage](key)) return page?.nextCursor ? goPage([...cursors, page.nextCursor]) : actions.say("info", "this is the last page"), true
+    if (m[Command.PrevPage](key)) return cursors.length > 0 ? goPage(cursors.slice(0, -1)) : actions.say("info", "this is the first page"), true
+    if (m[Command.SortReverse](key)) return sortBy(query.sort.field), true
+    if (m[Command.Sort](key)) {
+      actions.prompt({ kind: "choice", label: "sort by:", options: SORT_KEYS.map((s) => ({ key: s.key, label: s.label, run: () => sortBy(s.field) })) })
+      return true
+    }
+    if (m[Command.Filter](key)) {
+      actions.prompt({
+        kind: "text",
+        label: "/",
+        initial: query.invert ? `!${query.invert}` : query.filter.text ?? "",
+        onSubmit: (text) => {
+          const { text: _t, ...filter } = query.filter
+          const invert = text.startsWith("!") ? text.slice(1).trim() : undefined
+          const plain = invert === undefined ? text.trim() : ""
+          withQuery({ ...query, filter: plain ? { ...filter, text: plain } : filter, invert: invert || undefined })
+        }
+      })
+      return true
+    }
+    if (m[Command.Back](key) && (query.filter.text || query.invert)) {
+      const { text: _t, ...filter } = query.filter
+      withQuery({ ...query, filter, invert: undefined })
+      return true
+    }
+    return false
+  }, { priority: Priority.View })
+
+  useVerbKeys(() => (current ? { kind: "case", items: [current] } : undefined), { isActive: true, alertVerbs: false })
+
+  const layout = useMemo(() => layoutColumns(COLUMNS, width - GUTTER), [width])
+  const info = [`page ${cursors.length + 1}${page?.nextCursor ? "+" : ""}`, `${rows.length} cases`, loading ? "loading…" : ""].filter(Boolean).join(" · ")
+  return (
+    <Box flexDirection="column" height={height}>
+      <Line segments={[{ text: ` CASES  │ ${info}`, color: theme.text.secondary }]} />
+      {error && !page ? <Empty height={tableHeight} text={`cases/list failed: ${error.message} (${error.code})`} />
+        : !page ? <Empty height={tableHeight} text="loading…" />
+        : rows.length === 0 ? <Empty height={tableHeight} text="no cases match" />
+        : <Table layout={layout} rows={rows} cursor={cursor} height={tableHeight} rowKey={(c) => c.id} cells={cells} now={now}
+            sort={{ key: SORT_COLUMN[query.sort.field], direction: query.sort.direction }} highlight={query.filter.text} />}
+    </Box>
+  )
+}
