@@ -73,8 +73,13 @@ export const run = async (argv: ReadonlyArray<string>, io: Io): Promise<number> 
       case "methods": return (await import("./commands/methods.js")).listMethods(values.json ?? false, io)
       case "mcp": return await (await import("./commands/mcp.js")).mcp(flags, io)
       case "help": return io.stdout(HELP), 0
-      case undefined:
-        return await (await import("./commands/ui.js")).ui({ flags, readonly: values.readonly ?? false, demo: values.demo ?? false, clientInfo }, io)
+      case undefined: {
+        // React's and its reconciler's production builds (read when ui.js loads them): faster
+        // frames, no development warnings. A daemon this starts gets the environment as it was.
+        const env = { ...io.env }
+        process.env["NODE_ENV"] ??= "production"
+        return await (await import("./commands/ui.js")).ui({ flags, readonly: values.readonly ?? false, demo: values.demo ?? false, clientInfo }, { ...io, env })
+      }
       default: throw new UsageError(`unknown command ${JSON.stringify(command)}`)
     }
   } catch (error) {

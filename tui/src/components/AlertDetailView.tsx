@@ -22,9 +22,9 @@ const buildLines = (a: Detail, width: number, push: (r: Route) => void): Array<D
   b.line([
     { text: ` ${a.status}`, color: theme.incident[a.status], bold: true },
     ...(a.escalated ? [{ text: " ESCALATED", color: theme.incident["escalated"], bold: true }] : []),
-    { text: ` · customer ${a.customerCode} · source ${a.source} · assignee ${a.assignedTo ?? "-"}`, color: theme.text.primary },
-    { text: ` · created ${timestamp(a.createdAt)} (${age(a.createdAt)} ago)${a.closedAt ? ` · closed ${timestamp(a.closedAt)}` : ""}`, color: theme.text.secondary }
+    { text: ` · customer ${a.customerCode} · source ${a.source} · assignee ${a.assignedTo ?? "-"}`, color: theme.text.primary }
   ])
+  b.line([{ text: ` created ${timestamp(a.createdAt)} (${age(a.createdAt)} ago)${a.closedAt ? ` · closed ${timestamp(a.closedAt)}` : ""}`, color: theme.text.secondary }])
   b.blank().heading("DESCRIPTION").text(a.description || "(none)")
   b.blank().heading(`ASSETS (${a.assets.length})`, "Enter or y: the SIEM document")
   for (const asset of a.assets) {

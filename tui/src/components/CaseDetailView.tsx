@@ -22,9 +22,9 @@ const buildLines = (c: Detail, width: number, push: (r: Route) => void): Array<D
   b.line([
     { text: ` ${c.status}`, color: theme.incident[c.status], bold: true },
     ...(c.escalated ? [{ text: " ESCALATED", color: theme.incident["escalated"], bold: true }] : []),
-    { text: ` · customer ${c.customerCode ?? "-"} · assignee ${c.assignedTo ?? "-"}` },
-    { text: ` · created ${timestamp(c.createdAt)} (${age(c.createdAt)} ago)${c.closedAt ? ` · closed ${timestamp(c.closedAt)}` : ""}`, color: theme.text.secondary }
+    { text: ` · customer ${c.customerCode ?? "-"} · assignee ${c.assignedTo ?? "-"}` }
   ])
+  b.line([{ text: ` created ${timestamp(c.createdAt)} (${age(c.createdAt)} ago)${c.closedAt ? ` · closed ${timestamp(c.closedAt)}` : ""}`, color: theme.text.secondary }])
   b.blank().heading("DESCRIPTION").text(c.description || "(none)")
   b.blank().heading(`ALERTS (${c.alerts.length})`, "Enter: open the alert")
   for (const a of c.alerts) {

@@ -2,12 +2,11 @@ import type { CaseSummary } from "@sockeye/protocol"
 import { Box } from "ink"
 import React, { useEffect, useMemo } from "react"
 import { useAppActions } from "../contexts/AppContext.js"
-import { Priority, useKeyMatchers, useKeypress } from "../contexts/KeypressContext.js"
-import { moveCursor } from "../hooks/cursor.js"
+import { Priority, useKeypress } from "../contexts/KeypressContext.js"
 import { useCases } from "../hooks/useCases.js"
+import { useListView } from "../hooks/useListView.js"
 import { useNow } from "../hooks/useNow.js"
 import { useVerbKeys } from "../hooks/useVerbKeys.js"
-import { Command } from "../key/keyBindings.js"
 import { layoutColumns, type Column } from "../model/columns.js"
 import { age } from "../model/format.js"
 import type { CaseQuery, CaseSortField, Entry } from "../model/routes.js"
@@ -53,7 +52,6 @@ export const CasesView = ({ entry, width, height }: { readonly entry: Entry; rea
   if (entry.route.kind !== "cases") throw new Error("CasesView needs a cases route")
   const query = entry.route.query
   const actions = useAppActions()
-  const m = useKeyMatchers()
   const now = useNow()
   const cursors = entry.memo.cursors ?? []
   const { page, error, loading, refresh } = useCases(query, cursors[cursors.length - 1])
@@ -61,60 +59,18 @@ export const CasesView = ({ entry, width, height }: { readonly entry: Entry; rea
     actions.setRefresh(refresh)
     return () => actions.setRefresh(undefined)
   }, [actions, refresh])
-  const rows = useMemo(() => (query.invert ? (page?.items ?? []).filter((c) => !shows(c, query.invert!)) : page?.items ?? []), [page, query.invert])
-  const byId = rows.findIndex((c) => c.id === entry.memo.selected)
-  const cursor = byId >= 0 ? byId : Math.min(entry.memo.line ?? 0, Math.max(0, rows.length - 1))
-  const current = rows[cursor]
   const tableHeight = height - 1
-  const select = (i: number) => actions.remember(entry.key, { selected: rows[i]?.id, line: i })
-  const goPage = (next: ReadonlyArray<string>) => actions.remember(entry.key, { cursors: next, selected: undefined, line: 0 })
-  const withQuery = (q: CaseQuery) => actions.replace({ kind: "cases", query: q })
-  const sortBy = (field: CaseSortField) => withQuery({
-    ...query,
-    sort: { field, direction: query.sort.field === field ? (query.sort.direction === "asc" ? "desc" : "asc") : field === "createdAt" || field === "id" ? "desc" : "asc" }
+  const list = useListView({
+    entry, query, page, shows, sortKeys: SORT_KEYS, visible: tableHeight - 1,
+    withQuery: (q: CaseQuery) => actions.replace({ kind: "cases", query: q }),
+    open: (c) => actions.push({ kind: "case", id: c.id })
   })
-
-  useKeypress((key) => {
-    const moved = moveCursor(m, key, cursor, rows.length, tableHeight - 1)
-    if (moved !== undefined) {
-      if (m[Command.PageDown](key) && cursor === rows.length - 1 && page?.nextCursor) goPage([...cursors, page.nextCursor])
-      else select(moved)
-      return true
-    }
-    if (m[Command.Open](key)) return current && actions.push({ kind: "case", id: current.id }), true
-    if (m[Command.NextPage](key)) return page?.nextCursor ? goPage([...cursors, page.nextCursor]) : actions.say("info", "this is the last page"), true
-    if (m[Command.PrevPage](key)) return cursors.length > 0 ? goPage(cursors.slice(0, -1)) : actions.say("info", "this is the first page"), true
-    if (m[Command.SortReverse](key)) return sortBy(query.sort.field), true
-    if (m[Command.Sort](key)) {
-      actions.prompt({ kind: "choice", label: "sort by:", options: SORT_KEYS.map((s) => ({ key: s.key, label: s.label, run: () => sortBy(s.field) })) })
-      return true
-    }
-    if (m[Command.Filter](key)) {
-      actions.prompt({
-        kind: "text",
-        label: "/",
-        initial: query.invert ? `!${query.invert}` : query.filter.text ?? "",
-        onSubmit: (text) => {
-          const { text: _t, ...filter } = query.filter
-          const invert = text.startsWith("!") ? text.slice(1).trim() : undefined
-          const plain = invert === undefined ? text.trim() : ""
-          withQuery({ ...query, filter: plain ? { ...filter, text: plain } : filter, invert: invert || undefined })
-        }
-      })
-      return true
-    }
-    if (m[Command.Back](key) && (query.filter.text || query.invert)) {
-      const { text: _t, ...filter } = query.filter
-      withQuery({ ...query, filter, invert: undefined })
-      return true
-    }
-    return false
-  }, { priority: Priority.View })
-
+  const { rows, cursor, current } = list
+  useKeypress(list.handleKey, { priority: Priority.View })
   useVerbKeys(() => (current ? { kind: "case", items: [current] } : undefined), { isActive: true, alertVerbs: false })
 
   const layout = useMemo(() => layoutColumns(COLUMNS, width - GUTTER), [width])
-  const info = [`page ${cursors.length + 1}${page?.nextCursor ? "+" : ""}`, `${rows.length} cases`, loading ? "loading…" : ""].filter(Boolean).join(" · ")
+  const info = [...list.info, loading ? "loading…" : ""].filter(Boolean).join(" · ")
   return (
     <Box flexDirection="column" height={height}>
       <Line segments={[{ text: ` CASES  │ ${info}`, color: theme.text.secondary }]} />

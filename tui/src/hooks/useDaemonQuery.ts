@@ -49,7 +49,7 @@ export const useDaemonQuery = <T>(
     )
   }, [client, cache, enabled])
 
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // Reload on the caller's deps, not on `load` (a new closure every render).
   useEffect(refresh, [refresh, epoch, ...deps])
   return { ...state, refresh }
 }

@@ -1,0 +1,234 @@
+/**
+ * `npm run bench -w tui`: the terminal UI against a warm daemon on the demo SOC.
+ *
+ *  1. Keypress to frame: the alerts table with 50 rows on screen (200x60), j/k through it; the
+ *     time from the key on stdin to the changed rows written to the terminal, and Ink's own
+ *     render time (layout and output) for that frame. Also at 80x24.
+ *  2. Launch to first rows: from nothing to the first alert row on screen, in process (connect
+ *     and render) and as a process in a real terminal (tmux), the daemon already running.
+ *
+ * The database is SOCKEYE_BENCH_DATABASE_URL, else a fresh one on SOCKEYE_TEST_DATABASE_URL's
+ * server, else an embedded cluster (daemon/bench/database.ts). Figures go to stdout as markdown.
+ */
+import { connect, type DaemonClient } from "@sockeye/client"
+import { Alerts } from "@sockeye/protocol"
+import { execFileSync, spawn, type ChildProcess } from "node:child_process"
+import { EventEmitter } from "node:events"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { performance } from "node:perf_hooks"
+import { fileURLToPath } from "node:url"
+import { render } from "ink"
+import React from "react"
+import { openDatabase } from "../../daemon/bench/database.js"
+import { App } from "../src/App.js"
+import { ConnectionStore } from "../src/contexts/ClientContext.js"
+import { Screen } from "../src/terminal/Screen.js"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const DAEMON = path.resolve(here, "../../daemon/bin/sockeyed.js")
+const SOCKEYE = path.resolve(here, "../bin/sockeye.js")
+const log = (line: string) => process.stderr.write(`${line}\n`)
+const cleanups: Array<() => unknown> = []
+
+const quantile = (xs: ReadonlyArray<number>, q: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!
+}
+const ms = (x: number) => x.toFixed(2)
+
+/** A terminal for Ink: size, a write sink, resize events. */
+class FakeTty extends EventEmitter {
+  isTTY = true
+  constructor(public columns: number, public rows: number) { super() }
+  write = () => true
+}
+
+/** What Ink reads keys from. */
+class FakeStdin extends EventEmitter {
+  isTTY = true
+  private data: string | null = null
+  write(data: string) {
+    this.data = data
+    this.emit("readable")
+  }
+  read = () => {
+    const d = this.data
+    this.data = null
+    return d
+  }
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+}
+
+/** Screen that also tells the bench when a frame went out and what it held. */
+class TimedScreen extends Screen {
+  last = ""
+  private waiters: Array<(frame: string) => void> = []
+  // Field order matters: this runs before `write` below replaces the parent's (an arrow property).
+  private readonly draw = this.write
+  override write = (frame: string): boolean => {
+    const before = this.stats.frames
+    const result = this.draw(frame)
+    this.last = frame
+    if (this.stats.frames !== before) for (const w of this.waiters.splice(0)) w(frame)
+    return result
+  }
+  constructor(tty: FakeTty) {
+    super(tty as unknown as NodeJS.WriteStream)
+  }
+  nextFrame = () => new Promise<string>((resolve) => this.waiters.push(resolve))
+}
+
+const startDaemon = async (databaseUrl: string): Promise<{ socket: string; child: ChildProcess }> => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sockeye-tui-bench-"))
+  fs.chmodSync(dir, 0o700)
+  const socket = path.join(dir, "sockeyed.sock")
+  const child = spawn(process.execPath, [DAEMON, "serve", "--demo", "--socket", socket], {
+    env: { ...process.env, SOCKEYE_DATABASE_URL: databaseUrl, SOCKEYE_ADMIN_PASSWORD: "Bench-pass-1!", SOCKEYE_TRUST_LOCAL: "admin", SOCKEYE_LOG_LEVEL: "warning" },
+    stdio: ["ignore", "ignore", "pipe"]
+  })
+  cleanups.push(() => child.kill("SIGTERM"), () => fs.rmSync(dir, { recursive: true, force: true }))
+  let stderr = ""
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on("data", (c: Buffer) => {
+      stderr += c.toString()
+      if (stderr.includes("listening on unix socket")) resolve()
+    })
+    child.once("exit", (code) => reject(new Error(`sockeyed exited with ${code}:\n${stderr}`)))
+  })
+  return { socket, child }
+}
+
+const clientInfo = { name: "sockeye-bench", version: "0" }
+
+/** Renders the app into a fake terminal of the given size; resolves once the table shows `rows` rows. */
+const mountApp = async (client: DaemonClient, columns: number, rows: number, renderTimes: Array<number>) => {
+  const tty = new FakeTty(columns, rows)
+  const screen = new TimedScreen(tty)
+  const stdin = new FakeStdin()
+  const connection = new ConnectionStore()
+  connection.update("connected")
+  const instance = render(
+    <App connect={async () => client} connection={connection} options={{ readonly: false }} />,
+    { stdout: screen as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false,
+      onRender: ({ renderTime }) => renderTimes.push(renderTime) }
+  )
+  while (!/^▸/m.test(screen.last)) await screen.nextFrame()
+  return { screen, stdin, instance }
+}
+
+const keypressBench = async (client: DaemonClient, columns: number, rows: number, presses: number) => {
+  const renderTimes: Array<number> = []
+  const { screen, stdin, instance } = await mountApp(client, columns, rows, renderTimes)
+  const visible = screen.last.split("\n").filter((l) => /^[▸ ] [● ] +\d+ /.test(l)).length
+  const latencies: Array<number> = []
+  const cpuTimes: Array<number> = []
+  const inkTimes: Array<number> = []
+  const rowsWritten: Array<number> = []
+  for (let i = 0; i < presses; i++) {
+    const key = Math.floor(i / (visible - 1)) % 2 === 0 ? "j" : "k"
+    const rowsBefore = screen.stats.rows
+    const n = renderTimes.length
+    const frame = screen.nextFrame()
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    stdin.write(key)
+    await frame
+    latencies.push(performance.now() - t0)
+    const cpu = process.cpuUsage(cpu0)
+    cpuTimes.push((cpu.user + cpu.system) / 1000)
+    inkTimes.push(renderTimes.slice(n).reduce((a, b) => a + b, 0))
+    rowsWritten.push(screen.stats.rows - rowsBefore)
+  }
+  instance.unmount()
+  return { visible, latencies, cpuTimes, inkTimes, rowsWritten }
+}
+
+const launchInProcess = async (socket: string) => {
+  const t0 = performance.now()
+  const client = await connect({ kind: "socket", path: socket }, { clientInfo })
+  const { instance } = await mountApp(client, 120, 40, [])
+  const elapsed = performance.now() - t0
+  instance.unmount()
+  await client.close()
+  return elapsed
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+const cpuOf = (pid: number): number => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
+  // utime and stime are the 14th and 15th fields of stat; after "(comm) " they are the 12th and 13th.
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+const launchInTmux = async (socket: string, name: string): Promise<{ wall: number; cpu: number }> => {
+  const server = `sockeye-bench-${process.pid}-${name}`
+  const tmux = (...args: Array<string>) => execFileSync("tmux", ["-L", server, ...args], { encoding: "utf8" })
+  const t0 = performance.now()
+  // exec: the pane's process is node itself, so its CPU time can be read.
+  tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", `exec env -u CI LANG=C.UTF-8 ${process.execPath} ${SOCKEYE} --socket ${socket}`)
+  const pid = Number(tmux("display-message", "-p", "-t", name, "#{pane_pid}").trim())
+  try {
+    for (;;) {
+      if (/^▸/m.test(tmux("capture-pane", "-p", "-t", name))) return { wall: performance.now() - t0, cpu: cpuOf(pid) * 1000 }
+      if (performance.now() - t0 > 30_000) throw new Error("no rows after 30 s")
+      await new Promise((r) => setTimeout(r, 5))
+    }
+  } finally {
+    tmux("kill-server")
+  }
+}
+
+const main = async () => {
+  const db = await openDatabase()
+  cleanups.push(() => db.close())
+  log(`database: ${db.source} (PostgreSQL ${db.serverVersion}); starting sockeyed serve --demo…`)
+  const { socket } = await startDaemon(db.url)
+  const client = await connect({ kind: "socket", path: socket }, { clientInfo })
+  cleanups.push(() => client.close())
+  // Warm: the daemon's first queries plan and cache.
+  for (let i = 0; i < 20; i++) await client.call(Alerts.AlertsList, { limit: 50 })
+  const total = (await client.call(Alerts.AlertsCount, {})).total
+  log(`demo SOC: ${total} alerts`)
+
+  const out: Array<string> = []
+  out.push("## Keypress to frame: the alerts table, j/k", "", "| terminal | rows on screen | presses | keypress→frame p50 | p95 | max | CPU per keypress p50 | p95 | Ink render p50 | p95 | rows written per key (p50) |", "|---|---|---|---|---|---|---|---|---|---|---|")
+  for (const [columns, rows] of [[200, 60], [80, 24]] as const) {
+    const r = await keypressBench(client, columns, rows, 300)
+    out.push(`| ${columns}x${rows} | ${r.visible} | ${r.latencies.length} | ${ms(quantile(r.latencies, 0.5))} ms | ${ms(quantile(r.latencies, 0.95))} ms | ${ms(Math.max(...r.latencies))} ms | ${ms(quantile(r.cpuTimes, 0.5))} ms | ${ms(quantile(r.cpuTimes, 0.95))} ms | ${ms(quantile(r.inkTimes, 0.5))} ms | ${ms(quantile(r.inkTimes, 0.95))} ms | ${quantile(r.rowsWritten, 0.5)} |`)
+    log(`keypress ${columns}x${rows}: done`)
+  }
+
+  out.push("", "## Launch to first rows (warm daemon)", "", "| how | runs | p50 | min | max |", "|---|---|---|---|---|")
+  const inProcess: Array<number> = []
+  for (let i = 0; i < 10; i++) inProcess.push(await launchInProcess(socket))
+  out.push(`| in process: connect, initialize, render, first row drawn | ${inProcess.length} | ${ms(quantile(inProcess, 0.5))} ms | ${ms(Math.min(...inProcess))} ms | ${ms(Math.max(...inProcess))} ms |`)
+  let hasTmux = true
+  try { execFileSync("tmux", ["-V"]) } catch { hasTmux = false }
+  if (hasTmux) {
+    const runs: Array<{ wall: number; cpu: number }> = []
+    for (let i = 0; i < 5; i++) runs.push(await launchInTmux(socket, `launch${i}`))
+    const wall = runs.map((r) => r.wall)
+    const cpu = runs.map((r) => r.cpu)
+    out.push(`| process in tmux: node starts bin/sockeye.js until a row shows in capture-pane (polled every 5 ms) | ${runs.length} | ${ms(quantile(wall, 0.5))} ms | ${ms(Math.min(...wall))} ms | ${ms(Math.max(...wall))} ms |`)
+    out.push(`| the same, CPU time of the sockeye process (user + system, 10 ms ticks) | ${runs.length} | ${ms(quantile(cpu, 0.5))} ms | ${ms(Math.min(...cpu))} ms | ${ms(Math.max(...cpu))} ms |`)
+  } else {
+    out.push("| process in tmux | – | tmux is not installed | | |")
+  }
+  process.stdout.write(`${out.join("\n")}\n`)
+}
+
+const cleanup = async () => {
+  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined)
+}
+main().then(cleanup, async (error: unknown) => {
+  log(error instanceof Error ? error.stack ?? error.message : String(error))
+  await cleanup()
+  process.exitCode = 1
+}).finally(() => setTimeout(() => process.exit(), 500).unref())
