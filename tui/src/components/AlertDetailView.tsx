@@ -1,17 +1,17 @@
 import type { AlertSummary } from "@sockeye/protocol"
 import { Box } from "ink"
-import React, { useEffect, useMemo } from "react"
+import React from "react"
 import { useAppActions } from "../contexts/AppContext.js"
-import { Priority, useKeyMatchers, useKeypress } from "../contexts/KeypressContext.js"
-import { moveCursor } from "../hooks/cursor.js"
+import { useKeyMatchers } from "../contexts/KeypressContext.js"
 import { useAlertDetail } from "../hooks/useAlertDetail.js"
+import { useDetailPager } from "../hooks/useDetailPager.js"
 import { useVerbKeys } from "../hooks/useVerbKeys.js"
 import { Command } from "../key/keyBindings.js"
 import { age, timestamp } from "../model/format.js"
 import type { Entry, Route } from "../model/routes.js"
 import { theme } from "../theme/semantic-colors.js"
 import { LinesBuilder, type DetailLine } from "./detailLines.js"
-import { nextLink, Pager } from "./Pager.js"
+import { Pager } from "./Pager.js"
 import { Empty } from "./Table.js"
 
 type Detail = NonNullable<ReturnType<typeof useAlertDetail>["data"]>
@@ -68,32 +68,17 @@ export const AlertDetailView = ({ entry, width, height }: { readonly entry: Entr
   const actions = useAppActions()
   const m = useKeyMatchers()
   const { data, error, refresh } = useAlertDetail(id)
-  useEffect(() => {
-    actions.setRefresh(refresh)
-    return () => actions.setRefresh(undefined)
-  }, [actions, refresh])
-  const lines = useMemo(() => (data ? buildLines(data, width, actions.push) : []), [data, width, actions.push])
-  const cursor = Math.min(entry.memo.line ?? 0, Math.max(0, lines.length - 1))
-  const go = (line: number) => actions.remember(entry.key, { line })
-
-  useKeypress((key) => {
-    const moved = moveCursor(m, key, cursor, lines.length, height)
-    if (moved !== undefined) return go(moved), true
-    if (m[Command.NextItem](key)) return go(nextLink(lines, cursor, 1)), true
-    if (m[Command.PrevItem](key)) return go(nextLink(lines, cursor, -1)), true
-    if (m[Command.Open](key)) {
-      lines[cursor]?.open?.()
-      return true
-    }
-    if (m[Command.ShowEvent](key)) {
-      const line = lines[cursor]
+  const { lines, cursor } = useDetailPager({
+    entry, width, height, data, refresh, build: buildLines,
+    onKey: (key, shown, at) => {
+      if (!m[Command.ShowEvent](key)) return false
+      const line = shown[at]
       // On an asset line: that asset's document; elsewhere the first asset's (the daemon's default).
       if (line?.tag === "asset" && line.open) line.open()
       else actions.push({ kind: "event", alertId: id })
       return true
     }
-    return false
-  }, { priority: Priority.View })
+  })
 
   useVerbKeys(() => (data ? { kind: "alert", items: [data as AlertSummary] } : undefined), { isActive: true, alertVerbs: true })
 

@@ -1,17 +1,14 @@
 import type { CaseSummary } from "@sockeye/protocol"
 import { Box } from "ink"
-import React, { useEffect, useMemo } from "react"
-import { useAppActions } from "../contexts/AppContext.js"
-import { Priority, useKeyMatchers, useKeypress } from "../contexts/KeypressContext.js"
-import { moveCursor } from "../hooks/cursor.js"
+import React from "react"
 import { useCaseDetail } from "../hooks/useCases.js"
+import { useDetailPager } from "../hooks/useDetailPager.js"
 import { useVerbKeys } from "../hooks/useVerbKeys.js"
-import { Command } from "../key/keyBindings.js"
 import { age, timestamp } from "../model/format.js"
 import type { Entry, Route } from "../model/routes.js"
 import { theme } from "../theme/semantic-colors.js"
 import { LinesBuilder, type DetailLine } from "./detailLines.js"
-import { nextLink, Pager } from "./Pager.js"
+import { Pager } from "./Pager.js"
 import { Empty } from "./Table.js"
 
 type Detail = NonNullable<ReturnType<typeof useCaseDetail>["data"]>
@@ -49,25 +46,8 @@ const buildLines = (c: Detail, width: number, push: (r: Route) => void): Array<D
 export const CaseDetailView = ({ entry, width, height }: { readonly entry: Entry; readonly width: number; readonly height: number }) => {
   if (entry.route.kind !== "case") throw new Error("CaseDetailView needs a case route")
   const id = entry.route.id
-  const actions = useAppActions()
-  const m = useKeyMatchers()
   const { data, error, refresh } = useCaseDetail(id)
-  useEffect(() => {
-    actions.setRefresh(refresh)
-    return () => actions.setRefresh(undefined)
-  }, [actions, refresh])
-  const lines = useMemo(() => (data ? buildLines(data, width, actions.push) : []), [data, width, actions.push])
-  const cursor = Math.min(entry.memo.line ?? 0, Math.max(0, lines.length - 1))
-  const go = (line: number) => actions.remember(entry.key, { line })
-
-  useKeypress((key) => {
-    const moved = moveCursor(m, key, cursor, lines.length, height)
-    if (moved !== undefined) return go(moved), true
-    if (m[Command.NextItem](key)) return go(nextLink(lines, cursor, 1)), true
-    if (m[Command.PrevItem](key)) return go(nextLink(lines, cursor, -1)), true
-    if (m[Command.Open](key)) return lines[cursor]?.open?.(), true
-    return false
-  }, { priority: Priority.View })
+  const { lines, cursor } = useDetailPager({ entry, width, height, data, refresh, build: buildLines })
 
   useVerbKeys(() => (data ? { kind: "case", items: [data as CaseSummary] } : undefined), { isActive: true, alertVerbs: false })
 
