@@ -148,8 +148,8 @@ export class AlertsRepo extends Effect.Service<AlertsRepo>()("Alerts/AlertsRepo"
         order by c.id`.pipe(Effect.orDie)
 
     /**
-     * The first asset's context. Read as text and parsed here: the client camelCases keys of JSON
-     * values too, which would rewrite the SIEM field names kept in the context.
+     * The first asset's context, read as text and parsed here so the SIEM field names it keeps come
+     * back exactly as stored, whatever the client's result transforms.
      */
     const context = (principal: Principal, id: number) =>
       sql<{ contextJson: string | null }>`

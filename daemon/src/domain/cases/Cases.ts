@@ -39,7 +39,6 @@ export class Cases extends Effect.Service<Cases>()("Cases/Cases", {
       sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", (error) => Effect.die(error)))
 
     const list = Effect.fn("Cases.list")(function*(params: ListParams) {
-      yield* Query.rejectNul("cases/list", params)
       const principal = yield* CurrentPrincipal
       const sort: Query.Sort = params.sort ?? Query.defaultSort
       const limit = params.limit ?? DEFAULT_LIMIT
@@ -100,7 +99,6 @@ export class Cases extends Effect.Service<Cases>()("Cases/Cases", {
     })
 
     const create = Effect.fn("Cases.create")(function*(params: CreateParams) {
-      yield* Query.rejectNul("cases/create", params)
       const principal = yield* CurrentPrincipal
       const alertIds = unique(params.alertIds ?? [])
       return yield* transaction(Effect.gen(function*() {
@@ -131,7 +129,6 @@ export class Cases extends Effect.Service<Cases>()("Cases/Cases", {
     })
 
     const update = Effect.fn("Cases.update")(function*(params: UpdateParams) {
-      yield* Query.rejectNul("cases/update", params)
       const principal = yield* CurrentPrincipal
       const ids = unique(params.ids)
       const set = params.set
@@ -187,7 +184,6 @@ export class Cases extends Effect.Service<Cases>()("Cases/Cases", {
     })
 
     const addComment = Effect.fn("Cases.addComment")(function*(params: CommentParams) {
-      yield* Query.rejectNul("cases/comments/add", params)
       const { user } = yield* CurrentPrincipal
       return yield* transaction(Effect.gen(function*() {
         yield* requireCase(params.caseId)

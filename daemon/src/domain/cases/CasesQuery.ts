@@ -1,7 +1,6 @@
 import type { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
-import { Effect } from "effect"
-import { InvalidParams, type Cases as Api, type ParamsOf } from "@sockeye/protocol"
+import type { Cases as Api, ParamsOf } from "@sockeye/protocol"
 
 /**
  * The SQL pieces of cases/list: filter predicates, sort orders and keyset conditions, as
@@ -80,30 +79,4 @@ export const filterWhere = (sql: SqlClient.SqlClient, filter: CaseFilter | undef
     clauses.push(sql`(c.case_name ilike ${pattern} escape '\\' or c.case_description ilike ${pattern} escape '\\')`)
   }
   return clauses.length === 0 ? sql`true` : sql.join(" and ", true)(clauses)
-}
-
-/**
- * PostgreSQL text cannot hold U+0000, and a bound value containing it fails the statement. The
- * schemas accept any string, so refuse it here as bad params rather than as an internal error.
- */
-export const rejectNul = (method: string, params: unknown): Effect.Effect<void, InvalidParams> => {
-  const find = (value: unknown, path: Array<string | number>): Array<string | number> | undefined => {
-    if (typeof value === "string") return value.includes("\u0000") ? path : undefined
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const hit = find(value[i], [...path, i])
-        if (hit) return hit
-      }
-    } else if (typeof value === "object" && value !== null && !(value instanceof Date)) {
-      for (const [key, inner] of Object.entries(value)) {
-        const hit = find(inner, [...path, key])
-        if (hit) return hit
-      }
-    }
-    return undefined
-  }
-  const path = find(params, [])
-  if (!path) return Effect.void
-  const message = "must not contain NUL (U+0000) characters"
-  return Effect.fail(new InvalidParams({ message: `${method}: invalid params at ${path.join(".")}: ${message}`, issues: [{ path, message }] }))
 }
