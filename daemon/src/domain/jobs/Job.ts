@@ -1,10 +1,21 @@
 import { Data, type Effect } from "effect"
 
 /**
- * Reports progress of a run (0..100) with an optional message. Logged at debug level for now:
- * handlers have no channel to the requesting connection, so it is not yet sent as $/progress.
+ * Reports progress of a run (0..100) with an optional message: logged at debug level, and sent
+ * as a $/progress report when the run was started by a request with a progressToken.
  */
 export type ReportProgress = (percentage: number, message?: string) => Effect.Effect<void>
+
+/** One $/progress value (PROTOCOL.md), as LSP's work-done progress. */
+export interface ProgressValue {
+  readonly kind: "begin" | "report" | "end"
+  readonly title?: string
+  readonly message?: string
+  readonly percentage?: number
+}
+
+/** Where a run's progress goes: the requesting connection's $/progress (a no-op without a token). */
+export type ProgressSink = (value: ProgressValue) => Effect.Effect<void>
 
 /** What the scheduler knows about the run it starts; a job may ignore it. */
 export interface JobRunContext {
