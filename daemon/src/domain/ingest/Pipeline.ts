@@ -21,6 +21,9 @@ export const addCounts = (a: Counts, b: Counts): Counts => ({
   failed: a.failed + b.failed
 })
 
+export const describeCounts = (c: Counts) =>
+  `${c.documents} documents: ${c.created} created, ${c.merged} merged, ${c.skipped} skipped, ${c.failed} failed`
+
 /** Mappings by source, loaded once per run. */
 export type Mappings = ReadonlyMap<string, Assembled>
 

@@ -3,7 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Clock, Duration, Effect, Exit, FiberMap, Option, Scope } from "effect"
 import * as os from "node:os"
 import { publishChange } from "../Changes.js"
-import { JobFailed, type JobDefinition, type JobRunContext, type ProgressSink } from "./Job.js"
+import { JobFailed, reportTo, type JobDefinition, type JobRunContext, type ProgressSink } from "./Job.js"
 import { epochSeconds, JobsRepo, type RunningRow } from "./JobsRepo.js"
 import { tryLock, type HeldLock } from "./RunLock.js"
 
@@ -195,15 +195,8 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
         Effect.gen(function*() {
           yield* Effect.logInfo(`job ${job.id}: run ${run.runId} started (${run.trigger})`)
           if (sink) yield* sink({ kind: "begin", title: `${job.id}: run ${run.runId}`, percentage: 0 })
-          // Never backwards: a job's phases may estimate, and clients draw a bar.
-          let last = 0
-          const progress = (percentage: number, message?: string) => {
-            last = Math.max(last, Math.min(100, Math.round(percentage)))
-            const value = { kind: "report" as const, percentage: last, ...(message !== undefined ? { message } : {}) }
-            return Effect.zipRight(
-              Effect.logDebug(`job ${job.id}: ${last}%${message ? ` ${message}` : ""}`),
-              sink ? sink(value) : Effect.void)
-          }
+          const progress = reportTo(sink, (percentage, message) =>
+            Effect.logDebug(`job ${job.id}: ${percentage}%${message ? ` ${message}` : ""}`))
           const exit = yield* restore(Effect.raceFirst(job.run(progress, run), heartbeat(run.runId, lock))).pipe(Effect.exit)
           yield* finish(job, run.runId, exit)
           if (sink) yield* sink({ kind: "end", message: endMessage(run.runId, exit) })

@@ -69,7 +69,7 @@ export const JobsUpdate = mutation({
 
 export const JobsRun = mutation({
   method: "jobs/run",
-  description: "Start a run of a job now; progress comes as $/progress and jobs/changed.",
+  description: "Start a run of a job now; answers its runId at once. With a progressToken the run reports $/progress after the answer: begin, a report per step (percentage), end with the outcome; jobs/changed goes to every connection. A refusal (unavailable, already running) is recorded as a skipped run.",
   params: Schema.Struct({ id: JobId }),
   result: Schema.Struct({ runId: Schema.Int }),
   audience: "adminOrScheduler"
