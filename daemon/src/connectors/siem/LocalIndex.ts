@@ -23,6 +23,10 @@ const dataError = (error: SqlError.SqlError) => {
 const toSortValue = (value: unknown): string | number | undefined =>
   typeof value === "string" || typeof value === "number" ? value : undefined
 
+/** A partial with no object values merges as PostgreSQL's || does (the write-back's {alert_id}: the fast path). */
+const isShallow = (partial: Record<string, unknown>) =>
+  Object.values(partial).every((v) => typeof v !== "object" || v === null || Array.isArray(v))
+
 const toTimestamp = (millis: number | undefined) => (millis === undefined ? null : new Date(millis))
 
 /**
@@ -80,9 +84,9 @@ export const make = Effect.gen(function*() {
   })
 
   /**
-   * One statement per chunk, merged in SQL (sockeye_jsonb_merge, migration 0017): only the
-   * partials travel. An update that sets a time field moves the document's `ts`, which only
-   * documentTime computes: those few go through `update` one by one.
+   * One statement per chunk, merged in SQL (||, or sockeye_jsonb_merge of migration 0017 for
+   * nested partials): only the partials travel. An update that sets a time field moves the
+   * document's `ts`, which only documentTime computes: those few go through `update` one by one.
    */
   const updateMany = Effect.fn("LocalIndex.updateMany")(function*(updates: ReadonlyArray<PartialUpdate>) {
     const timed = updates.filter((u) => TIME_FIELDS.some((f) => Object.hasOwn(u.partial, f)))
@@ -99,8 +103,9 @@ export const make = Effect.gen(function*() {
     const found = new Set<string>()
     yield* sql.withTransaction(Effect.forEach(chunks, (chunk) =>
       Effect.map(sql<{ indexName: string; docId: string }>`
-        update sockeye_siem_documents d set source = sockeye_jsonb_merge(d.source, x.p)
-        from jsonb_to_recordset(${JSON.stringify(chunk.map((u) => ({ i: u.index, d: u.id, p: u.partial })))}::jsonb) as x(i text, d text, p jsonb)
+        update sockeye_siem_documents d set source = case when x.s then d.source || x.p else sockeye_jsonb_merge(d.source, x.p) end
+        from jsonb_to_recordset(${JSON.stringify(chunk.map((u) => ({ i: u.index, d: u.id, p: u.partial, s: isShallow(u.partial) })))}::jsonb)
+          as x(i text, d text, p jsonb, s boolean)
         where d.index_name = x.i and d.doc_id = x.d
         returning d.index_name, d.doc_id`, (rows) => { for (const r of rows) found.add(`${r.indexName}\u0000${r.docId}`) }),
     { discard: true })).pipe(Effect.catchTag("SqlError", dataError))
