@@ -4,7 +4,6 @@
  * tags with tag RBAC on. Each is timed through the real daemon over its unix socket with
  * @sockeye/client, and beside it the same SQL run directly through pg (alertsSql.ts, the floor).
  */
-import { spawn, type ChildProcess } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -15,11 +14,10 @@ import { Alerts, type RoleName } from "@sockeye/protocol"
 import type { CursorPayload } from "../src/domain/Cursors.js"
 import type { Principal } from "../src/domain/Principal.js"
 import { countSql, getSql, listSql, openFloor, queryIdOptions, sameStatement, visibleIdsSql, type Compiled } from "./alertsSql.js"
+import { cpuMs, startDaemon, stop } from "./daemonProcess.js"
 import type { BenchContext, BenchModule, Table } from "./index.js"
 import { ensureSeeded, SEED, setPasswords, sizes } from "./seedAlerts.js"
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const DAEMON = path.resolve(here, "../../bin/sockeyed.js")
 const envInt = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
 /** Timed calls per operation and side (SOCKEYE_BENCH_N; 0 only checks), after WARMUP untimed ones. */
 const N = envInt("SOCKEYE_BENCH_N", 200)
@@ -34,41 +32,7 @@ const LIMIT = 50
 const TARGET_P99_MS = 25
 const TARGET_RATIO = 1.5
 
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const kill = setTimeout(() => child.kill("SIGKILL"), 10_000)
-    child.once("exit", () => { clearTimeout(kill); resolve() })
-    child.kill("SIGTERM")
-  })
-
-/** The real daemon on a unix socket; resolves once it listens (it has migrated by then). */
-const startDaemon = (context: BenchContext, socketPath: string, pgOptions: string | undefined): Promise<ChildProcess> =>
-  new Promise((resolve, reject) => {
-    const profile = process.env["SOCKEYE_BENCH_PROFILE"]
-    const child = spawn(process.execPath, [...(profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : []), DAEMON, "--socket", socketPath], {
-      env: { ...process.env, SOCKEYE_DATABASE_URL: context.databaseUrl, SOCKEYE_ADMIN_PASSWORD: context.adminPassword,
-        ...(pgOptions ? { PGOPTIONS: pgOptions } : {}) },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    context.defer(() => stop(child))
-    let log = ""
-    child.stdout?.resume()
-    const timer = setTimeout(() => reject(new Error(`the daemon did not start:\n${log}`)), 300_000)
-    child.stderr?.on("data", (chunk: Buffer) => {
-      log = (log + chunk.toString("utf8")).slice(-16384)
-      if (log.includes("listening on unix socket")) { clearTimeout(timer); resolve(child) }
-    })
-    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`the daemon exited with ${code}:\n${log}`)) })
-  })
-
 interface Stats { readonly n: number; readonly p50: number; readonly p99: number; readonly cpu: number }
-
-/** utime + stime of a process in ms (clock ticks of 10 ms). */
-const cpuMs = (pid: number) => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
 
 /** Nearest-rank percentiles; cpu is the CPU time of the side's own server process per call. */
 const stats = (ms: Array<number>, cpu: number): Stats => {
@@ -115,7 +79,8 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
   context.defer(() => fs.rmSync(dir, { recursive: true, force: true }))
   const socketPath = path.join(dir, "s.sock")
   context.log("starting the daemon (it migrates the database)")
-  const daemon = await startDaemon(context, socketPath, await queryIdOptions(context.databaseUrl))
+  const pgOptions = await queryIdOptions(context.databaseUrl)
+  const daemon = await startDaemon(context, socketPath, pgOptions ? { env: { PGOPTIONS: pgOptions } } : {})
   // Clients and the floor connection close before the daemon stops (here, or at the bench's cleanup on error).
   const closers: Array<() => Promise<void>> = []
   const closeAll = async () => { for (const close of closers.splice(0)) await close().catch(() => undefined) }

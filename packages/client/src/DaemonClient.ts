@@ -76,6 +76,11 @@ export class DaemonClient {
     connection.onNotification((method: string, params: unknown) => {
       for (const handler of this.handlers.get(method) ?? []) handler(params)
     })
+    // vscode-jsonrpc keeps $/progress from onNotification (it routes it by token to onProgress
+    // handlers); every token here is unregistered with it, so all of them arrive as "unhandled".
+    connection.onUnhandledProgress((params) => {
+      for (const handler of this.handlers.get(Notifications.Progress.method) ?? []) handler(params)
+    })
     connection.listen()
     this.link = link
     this.connection = connection

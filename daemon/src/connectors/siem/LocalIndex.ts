@@ -2,8 +2,8 @@ import { SqlClient, type SqlError } from "@effect/sql"
 import { Effect, Either, Layer } from "effect"
 import { compileSearch } from "./LocalQuery.js"
 import { parseQuery } from "./QueryString.js"
-import { SiemError, SiemIndex, type SearchRequest, type SiemDoc, type SiemIndexService } from "./SiemIndex.js"
-import { deepMerge, documentTime } from "./documents.js"
+import { SiemError, SiemIndex, type PartialUpdate, type SearchRequest, type SiemDoc, type SiemIndexService } from "./SiemIndex.js"
+import { deepMerge, documentTime, missingMessage, TIME_FIELDS } from "./documents.js"
 
 /** Rows per INSERT: one JSON parameter each, far below PostgreSQL's message limits. */
 const CHUNK = 500
@@ -22,6 +22,10 @@ const dataError = (error: SqlError.SqlError) => {
 
 const toSortValue = (value: unknown): string | number | undefined =>
   typeof value === "string" || typeof value === "number" ? value : undefined
+
+/** A partial with no object values merges as PostgreSQL's || does (the write-back's {alert_id}: the fast path). */
+const isShallow = (partial: Record<string, unknown>) =>
+  Object.values(partial).every((v) => typeof v !== "object" || v === null || Array.isArray(v))
 
 const toTimestamp = (millis: number | undefined) => (millis === undefined ? null : new Date(millis))
 
@@ -79,6 +83,40 @@ export const make = Effect.gen(function*() {
     })).pipe(Effect.catchTag("SqlError", dataError))
   })
 
+  /**
+   * One statement per chunk, merged in SQL (||, or sockeye_jsonb_merge of migration 0017 for
+   * nested partials): only the partials travel. An update that sets a time field moves the
+   * document's `ts`, which only documentTime computes: those few go through `update` one by one.
+   */
+  const updateMany = Effect.fn("LocalIndex.updateMany")(function*(updates: ReadonlyArray<PartialUpdate>) {
+    const timed = updates.filter((u) => TIME_FIELDS.some((f) => Object.hasOwn(u.partial, f)))
+    const plain = updates.filter((u) => !TIME_FIELDS.some((f) => Object.hasOwn(u.partial, f)))
+    // One UPDATE may not change a row twice: a document's partials merge in order first.
+    const merged = new Map<string, PartialUpdate>()
+    for (const u of plain) {
+      const key = `${u.index}\u0000${u.id}`
+      const before = merged.get(key)
+      merged.set(key, before ? { ...u, partial: deepMerge(before.partial, u.partial) } : u)
+    }
+    const unique = [...merged.values()]
+    const chunks = Array.from({ length: Math.ceil(unique.length / CHUNK) }, (_, i) => unique.slice(i * CHUNK, (i + 1) * CHUNK))
+    const found = new Set<string>()
+    yield* sql.withTransaction(Effect.forEach(chunks, (chunk) =>
+      Effect.map(sql<{ indexName: string; docId: string }>`
+        update sockeye_siem_documents d set source = case when x.s then d.source || x.p else sockeye_jsonb_merge(d.source, x.p) end
+        from jsonb_to_recordset(${JSON.stringify(chunk.map((u) => ({ i: u.index, d: u.id, p: u.partial, s: isShallow(u.partial) })))}::jsonb)
+          as x(i text, d text, p jsonb, s boolean)
+        where d.index_name = x.i and d.doc_id = x.d
+        returning d.index_name, d.doc_id`, (rows) => { for (const r of rows) found.add(`${r.indexName}\u0000${r.docId}`) }),
+    { discard: true })).pipe(Effect.catchTag("SqlError", dataError))
+    const missing = unique.filter((u) => !found.has(`${u.index}\u0000${u.id}`)).map((u) => `${u.index}/${u.id}`)
+    for (const u of timed) {
+      yield* update(u.index, u.id, u.partial).pipe(Effect.catchTag("SiemError", (e) =>
+        e.reason === "not-found" ? Effect.sync(() => { missing.push(`${u.index}/${u.id}`) }) : Effect.fail(e)))
+    }
+    if (missing.length > 0) return yield* new SiemError({ reason: "not-found", message: missingMessage(missing) })
+  })
+
   const index = Effect.fn("LocalIndex.index")(function*(docs: ReadonlyArray<SiemDoc>) {
     const bad = docs.find((d) => d.index.length === 0 || d.index.length > 255 || d.id.length === 0 || d.id.length > 512)
     if (bad) return yield* rejected(`a document needs an index name of 1 to 255 characters and an id of 1 to 512, got ${JSON.stringify(bad.index)}/${JSON.stringify(bad.id)}`)
@@ -104,6 +142,7 @@ export const make = Effect.gen(function*() {
     get,
     search,
     update,
+    updateMany,
     index,
     admin: {
       createSnapshot: () => none("createSnapshot"),

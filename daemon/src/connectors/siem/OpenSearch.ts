@@ -2,8 +2,8 @@ import { Client, errors } from "@opensearch-project/opensearch"
 import { Effect, Layer, Option, Redacted, type Scope } from "effect"
 import * as fs from "node:fs"
 import { searchBody, toHit, type RawHit } from "./OpenSearchQuery.js"
-import { SiemError, SiemIndex, type SearchRequest, type SiemDoc, type SiemIndexService } from "./SiemIndex.js"
-import { describeUrl } from "./documents.js"
+import { SiemError, SiemIndex, type PartialUpdate, type SearchRequest, type SiemDoc, type SiemIndexService } from "./SiemIndex.js"
+import { describeUrl, missingMessage } from "./documents.js"
 import { unavailable } from "./Unavailable.js"
 
 /** How to reach the Wazuh indexer (DaemonConfig's SOCKEYE_OPENSEARCH_* settings). */
@@ -129,6 +129,26 @@ export const make = (config: OpenSearchConfig): Effect.Effect<SiemIndexService, 
         `document ${id} not found in index ${index}`)
     })
 
+    // No refresh wait: nothing reads the written-back fields within a run (paging is by keyset),
+    // and waiting for a refresh per batch would cost more than the write.
+    const updateMany = Effect.fn("OpenSearch.updateMany")(function*(updates: ReadonlyArray<PartialUpdate>) {
+      if (updates.length === 0) return
+      const operations = updates.flatMap((u) => [{ update: { _index: u.index, _id: u.id } }, { doc: u.partial }])
+      const body = yield* call<{ errors: boolean; items: Array<Record<string, { _index?: string; _id?: string; status: number; error?: unknown }>> }>(
+        `a bulk update of ${updates.length} documents`, () => client.bulk({ body: operations }))
+      if (!body.errors) return
+      const failed = body.items.map((item) => Object.values(item)[0]!).filter((item) => item.error)
+      const missing = failed.filter((item) => item.status === 404)
+      if (missing.length === failed.length) {
+        return yield* new SiemError({ reason: "not-found", message: missingMessage(missing.map((m) => `${m._index}/${m._id}`)) })
+      }
+      const first = failed.find((item) => item.status !== 404)
+      return yield* new SiemError({
+        reason: "rejected",
+        message: `the SIEM at ${target} rejected ${failed.length} of ${updates.length} updates of a bulk request: ${reasonOf(first) ?? JSON.stringify(first?.error)}`
+      })
+    })
+
     const indexDocs = Effect.fn("OpenSearch.index")(function*(docs: ReadonlyArray<SiemDoc>) {
       if (docs.length === 0) return
       const operations = docs.flatMap((d) => [{ index: { _index: d.index, _id: d.id } }, d.source])
@@ -149,6 +169,7 @@ export const make = (config: OpenSearchConfig): Effect.Effect<SiemIndexService, 
       get,
       search,
       update,
+      updateMany,
       index: indexDocs,
       admin: {
         createSnapshot: (repository, snapshot, indices) =>

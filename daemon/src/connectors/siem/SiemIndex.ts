@@ -17,6 +17,12 @@ export interface SiemDoc {
   readonly source: Record<string, unknown>
 }
 
+export interface PartialUpdate {
+  readonly index: string
+  readonly id: string
+  readonly partial: Record<string, unknown>
+}
+
 export interface SearchRequest {
   /** An index name or pattern with `*` wildcards, e.g. `wazuh-alerts-*`, `gl-events*`. */
   readonly indexPattern: string
@@ -58,6 +64,13 @@ export interface SiemIndexService {
   readonly search: (request: SearchRequest) => Effect.Effect<SearchResult, SiemError>
   /** Partial update of a document's source (write-back of alert ids), as OpenSearch `_update` with `doc`. */
   readonly update: (index: string, id: string, partial: Record<string, unknown>) => Effect.Effect<void, SiemError>
+  /**
+   * Partial updates of many documents in one request, as `_bulk` with `update` actions (the
+   * write-back of a batch's alert ids): only the named fields travel and change. Every update
+   * whose document exists is applied; then, if some did not exist, fails "not-found" naming
+   * them. Not atomic, as `_bulk` is not; the last of two updates of one document wins.
+   */
+  readonly updateMany: (updates: ReadonlyArray<PartialUpdate>) => Effect.Effect<void, SiemError>
   /** Adds or replaces documents (the demo and tests fill the local index this way). */
   readonly index: (docs: ReadonlyArray<SiemDoc>) => Effect.Effect<void, SiemError>
   /** OpenSearch admin calls the maintenance jobs make; the local layer answers "unconfigured". */

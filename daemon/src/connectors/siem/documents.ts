@@ -59,6 +59,10 @@ export const deepMerge = (target: Record<string, unknown>, partial: Record<strin
   return out
 }
 
+/** A bulk update's failure for documents that do not exist: how many, and the first few. */
+export const missingMessage = (keys: ReadonlyArray<string>) =>
+  `${keys.length} documents to update not found: ${keys.slice(0, 5).join(", ")}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}`
+
 /** A URL fit for messages and logs: no user or password in it. */
 export const describeUrl = (url: string): string => {
   try {

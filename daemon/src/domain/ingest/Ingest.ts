@@ -10,7 +10,7 @@ import type { Collector } from "./IngestRepo.js"
 import { IngestRepo } from "./IngestRepo.js"
 import { assemble, validateMapping, type FieldMapping } from "./Mapping.js"
 import { MappingsRepo } from "./MappingsRepo.js"
-import { addCounts, emptyCounts, type Counts, type Mappings } from "./Pipeline.js"
+import { addCounts, describeCounts, emptyCounts, type Counts, type Mappings } from "./Pipeline.js"
 
 const DEFAULT_FAILURES = 100
 const COLLECTORS: ReadonlyArray<Collector> = ["graylog", "wazuh"]
@@ -109,10 +109,8 @@ export class Ingest extends Effect.Service<Ingest>()("Ingest/Ingest", {
       if (wazuhToo) {
         counts = addCounts(counts, yield* collect.wazuh(mappings, progress && { report: progress, from: collectors.length > 1 ? 50 : 5, to: 100 }))
       }
-      if (progress) yield* progress(100, `${counts.documents} documents: ${counts.created} created, ${counts.merged} merged, ${counts.skipped} skipped, ${counts.failed} failed`)
-      if (counts.documents > 0) {
-        yield* Effect.logInfo(`ingest (${collectors.join(", ")}): ${counts.documents} documents, ${counts.created} created, ${counts.merged} merged, ${counts.skipped} skipped, ${counts.failed} failed`)
-      }
+      if (progress) yield* progress(100, describeCounts(counts))
+      if (counts.documents > 0) yield* Effect.logInfo(`ingest (${collectors.join(", ")}): ${describeCounts(counts)}`)
       return counts
     }, (effect) => Effect.catchTag(effect, "SiemError", siemFailure))
 

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { SiemIndex, type SiemDoc } from "../../connectors/siem/SiemIndex.js"
+import { SiemIndex, type PartialUpdate, type SiemDoc } from "../../connectors/siem/SiemIndex.js"
 import { AlertWriter, type WriteOutcome, type WriteRequest } from "./AlertWriter.js"
 import { extract, parseOriginContext, sourceTypeOf, type Extracted } from "./Extract.js"
 import { IngestRepo, keyOf, type Collector, type DocKey } from "./IngestRepo.js"
@@ -20,6 +20,9 @@ export const addCounts = (a: Counts, b: Counts): Counts => ({
   skipped: a.skipped + b.skipped,
   failed: a.failed + b.failed
 })
+
+export const describeCounts = (c: Counts) =>
+  `${c.documents} documents: ${c.created} created, ${c.merged} merged, ${c.skipped} skipped, ${c.failed} failed`
 
 /** Mappings by source, loaded once per run. */
 export type Mappings = ReadonlyMap<string, Assembled>
@@ -73,25 +76,21 @@ export class Pipeline extends Effect.Service<Pipeline>()("Ingest/Pipeline", {
 
     /**
      * Alert ids back into the SIEM, best-effort: the ledger, not the SIEM, says what is done, and
-     * an event whose write-back failed is collected again and only written back. Directly
-     * collected alerts are written back in one bulk write of the documents just read (one
-     * _update per document would cost more than the ingestion); Graylog events and their
-     * originals by partial updates, as CoPilot does.
+     * an event whose write-back failed is collected again and only written back. One bulk
+     * partial update for the batch (`_bulk` update actions; one UPDATE on the local index): the
+     * alert id into each original, and COPILOT_ALERT_ID into each Graylog event, as CoPilot does.
      */
-    const writeBack = (done: ReadonlyArray<{ readonly item: Item; readonly alertId: number }>) =>
-      Effect.gen(function*() {
-        const direct = done.filter((d) => d.item.collector === "wazuh" && d.item.original.source["alert_id"] !== d.alertId)
-        if (direct.length > 0) {
-          yield* siem.index(direct.map(({ item, alertId }) => ({ ...item.original, source: { ...item.original.source, alert_id: alertId } }))).pipe(
-            Effect.catchAll((e) => Effect.logWarning(`ingest: writing alert ids back to ${direct.length} documents: ${e.message}`)))
+    const writeBack = (done: ReadonlyArray<{ readonly item: Item; readonly alertId: number }>) => {
+      const updates: Array<PartialUpdate> = []
+      for (const { item, alertId } of done) {
+        if (item.collector === "graylog") {
+          updates.push({ index: item.collected.index, id: item.collected.id, partial: { fields: { COPILOT_ALERT_ID: String(alertId) } } })
         }
-        yield* Effect.forEach(done.filter((d) => d.item.collector === "graylog"), ({ item, alertId }) =>
-          Effect.gen(function*() {
-            yield* siem.update(item.collected.index, item.collected.id, { fields: { COPILOT_ALERT_ID: String(alertId) } })
-            if (item.original.source["alert_id"] !== alertId) yield* siem.update(item.original.index, item.original.id, { alert_id: alertId })
-          }).pipe(Effect.catchAll((e) => Effect.logWarning(`ingest: writing alert ${alertId} back for ${describe(item.collected)}: ${e.message}`))),
-          { concurrency: CONCURRENCY, discard: true })
-      })
+        if (item.original.source["alert_id"] !== alertId) updates.push({ index: item.original.index, id: item.original.id, partial: { alert_id: alertId } })
+      }
+      return updates.length === 0 ? Effect.void : siem.updateMany(updates).pipe(
+        Effect.catchAll((e) => Effect.logWarning(`ingest: writing alert ids back to ${updates.length} documents: ${e.message}`)))
+    }
 
     const prepare = (item: Item, mappings: Mappings): Extracted | string => {
       const { index, id, source } = item.original

@@ -1,10 +1,49 @@
-import { Data, type Effect } from "effect"
+import { Cause, Data, Effect, Exit, Option } from "effect"
+import type { Notifications } from "@sockeye/protocol"
 
 /**
- * Reports progress of a run (0..100) with an optional message. Logged at debug level for now:
- * handlers have no channel to the requesting connection, so it is not yet sent as $/progress.
+ * Reports progress of a run (0..100) with an optional message: logged at debug level, and sent
+ * as a $/progress report when the run was started by a request with a progressToken.
  */
 export type ReportProgress = (percentage: number, message?: string) => Effect.Effect<void>
+
+/** Where a run's progress goes: the requesting connection's $/progress (a no-op without a token). */
+export type ProgressSink = (value: Notifications.ProgressValue) => Effect.Effect<void>
+
+/**
+ * A ReportProgress that sends `report` values to the sink: rounded, within 0..100, and never
+ * backwards (a job's phases estimate, and clients draw a bar).
+ */
+export const reportTo = (sink: ProgressSink | undefined, log: ReportProgress = () => Effect.void): ReportProgress => {
+  let last = 0
+  return (percentage, message) => {
+    last = Math.max(last, Math.min(100, Math.round(percentage)))
+    const value = { kind: "report" as const, percentage: last, ...(message !== undefined ? { message } : {}) }
+    return Effect.zipRight(log(last, message), sink ? sink(value) : Effect.void)
+  }
+}
+
+/**
+ * Work reported as begin, reports and end on the sink (ingest/run): `end` carries the outcome,
+ * `describe`'s words on success, the error's message on failure.
+ */
+export const withWorkDone = <A, E, R>(
+  sink: ProgressSink | undefined,
+  title: string,
+  work: (progress: ReportProgress) => Effect.Effect<A, E, R>,
+  describe: (a: A) => string
+): Effect.Effect<A, E, R> =>
+  sink === undefined ? work(reportTo(undefined)) : Effect.zipRight(
+    sink({ kind: "begin", title, percentage: 0 }),
+    work(reportTo(sink)).pipe(Effect.onExit((exit) =>
+      sink({
+        kind: "end",
+        message: Exit.isSuccess(exit) ? describe(exit.value)
+          : `failed: ${Option.match(Cause.failureOption(exit.cause), {
+            onNone: () => Cause.isInterruptedOnly(exit.cause) ? "cancelled" : "internal error",
+            onSome: (e) => (typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e))
+          })}`
+      }))))
 
 /** What the scheduler knows about the run it starts; a job may ignore it. */
 export interface JobRunContext {

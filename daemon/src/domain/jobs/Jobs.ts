@@ -1,10 +1,11 @@
 import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Clock, Effect, Option, Stream, SubscriptionRef } from "effect"
 import { Conflict, NotFound, Unavailable, type Jobs as Methods } from "@sockeye/protocol"
 import { SiemIndex } from "../../connectors/siem/SiemIndex.js"
 import { audit } from "../Audit.js"
 import { publishChange } from "../Changes.js"
-import type { JobDefinition } from "./Job.js"
+import type { JobDefinition, ProgressSink } from "./Job.js"
 import { bindJob, JobRegistry } from "./JobRegistry.js"
 import { epochSeconds, JobsRepo, type JobStateRow, type RunRow } from "./JobsRepo.js"
 import { fieldLimitConfig, fieldLimitJob, licenseCacheJob } from "./MaintenanceJobs.js"
@@ -34,7 +35,7 @@ const toJob = (def: JobDefinition, row: JobStateRow, unavailable: string | undef
       lastRun: {
         status: row.lastStatus,
         startedAt: row.lastStartedAt,
-        durationMs: row.lastFinishedAt ? row.lastFinishedAt.getTime() - row.lastStartedAt.getTime() : null,
+        durationMs: durationOf(row.lastStatus, row.lastStartedAt, row.lastFinishedAt),
         ...(row.lastError !== null ? { error: row.lastError } : {})
       }
     }
@@ -42,13 +43,17 @@ const toJob = (def: JobDefinition, row: JobStateRow, unavailable: string | undef
   ...(unavailable !== undefined ? { unavailable } : {})
 })
 
+/** A skipped row spans its coalesced skips (first to latest): no run, so no duration. */
+const durationOf = (status: string, startedAt: Date, finishedAt: Date | null) =>
+  status !== "skipped" && finishedAt ? finishedAt.getTime() - startedAt.getTime() : null
+
 const toJobRun = (row: RunRow): JobRun => ({
   runId: row.runId,
   jobId: row.jobId,
   status: row.status,
   startedAt: row.startedAt,
   finishedAt: row.finishedAt,
-  durationMs: row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null,
+  durationMs: durationOf(row.status, row.startedAt, row.finishedAt),
   counts: row.counts,
   error: row.error,
   runner: row.runner
@@ -142,20 +147,33 @@ export class Jobs extends Effect.Service<Jobs>()("Jobs/Jobs", {
       return yield* get(params.id)
     })
 
-    /** Starts a run now, in the background; the same lock as the schedule's, so never twice at once. */
-    const run = Effect.fn("Jobs.run")(function*(id: string) {
+    /**
+     * Starts a run now, in the background; the same lock as the schedule's, so never twice at
+     * once. A refusal (unavailable, already running) is answered and recorded as a skipped run.
+     * `progress` gets the run's begin, reports and end, which outlive the answer.
+     */
+    const run = Effect.fn("Jobs.run")(function*(id: string, progress?: ProgressSink) {
       const def = lookup(id)
       if (Option.isNone(def)) return yield* notFound(id)
-      const busy = new Conflict({ message: `job ${id} is already running` })
+      yield* ensureRegistered
+      const now = yield* currentDate
+      const busy = Effect.gen(function*() {
+        const reason = yield* runner.busyReason(def.value, now).pipe(Effect.orDie)
+        yield* runner.skipManual(def.value, now, `jobs/run: ${reason}`).pipe(Effect.orDie)
+        return yield* new Conflict({ message: `job ${id} is ${reason}` })
+      })
       if (runner.isActive(id)) return yield* busy
       const reason = yield* def.value.unavailable
-      if (reason !== undefined) return yield* new Unavailable({ message: `job ${id} cannot run: ${reason}` })
-      yield* ensureRegistered
+      if (reason !== undefined) {
+        yield* runner.skipManual(def.value, now, reason).pipe(Effect.orDie)
+        return yield* new Unavailable({ message: `job ${id} cannot run: ${reason}` })
+      }
       const [state] = yield* repo.states([id]).pipe(Effect.orDie)
       const outcome = yield* runner.attempt(def.value, state?.timeInterval ?? def.value.defaultIntervalMinutes, {
         mode: "manual",
-        now: yield* currentDate,
-        onStart: (runId) => Effect.provide(audit("jobs/run", `job ${id}: run ${runId} started`), context)
+        now,
+        onStart: (runId) => Effect.provide(audit("jobs/run", `job ${id}: run ${runId} started`), context),
+        ...(progress ? { progress } : {})
       }).pipe(Effect.orDie)
       if (outcome._tag !== "Started") return yield* busy
       return { runId: outcome.runId }
@@ -178,11 +196,15 @@ export class Jobs extends Effect.Service<Jobs>()("Jobs/Jobs", {
       const now = yield* currentDate
       const nowSec = epochSeconds(now)
       const due = (row: JobStateRow) => row.enabled && (row.nextRunTime === null || row.nextRunTime <= nowSec)
-      const candidates = rows.filter((row) => !runner.isActive(row.jobId) && (due(row) || row.running))
-      yield* Effect.forEach(candidates, (row) =>
-        runner.attempt(byId.get(row.jobId)!, row.timeInterval, { mode: due(row) ? "tick" : "sweep", now }).pipe(
-          Effect.catchAllCause((cause) => Effect.logError(`scheduler: job ${row.jobId} could not start`, cause))
-        ), { concurrency: TICK_CONCURRENCY, discard: true })
+      const candidates = rows.filter((row) => due(row) || (row.running && !runner.isActive(row.jobId)))
+      yield* Effect.forEach(candidates, (row) => {
+        const def = byId.get(row.jobId)!
+        // A slot due while this daemon still runs the job is skipped; elsewhere, attempt finds the lock held.
+        const attempt: Effect.Effect<unknown, SqlError> = runner.isActive(row.jobId)
+          ? runner.skipRunningSlot(def, row.timeInterval, now, row.nextRunTime)
+          : runner.attempt(def, row.timeInterval, { mode: due(row) ? "tick" : "sweep", now, seenNextRun: row.nextRunTime })
+        return attempt.pipe(Effect.catchAllCause((cause) => Effect.logError(`scheduler: job ${row.jobId} could not start`, cause)))
+      }, { concurrency: TICK_CONCURRENCY, discard: true })
     }, Effect.ensuring(SubscriptionRef.update(ticks, (n) => n + 1)))
 
     return {

@@ -83,8 +83,10 @@ export class JobsRepo extends Effect.Service<JobsRepo>()("Jobs/JobsRepo", {
         from scheduled_job_metadata m
         left join schedulerjob s on s.id = m.job_id
         left join lateral (
+          -- The latest real run; skipped rows only for a job that never ran. A slot skipped
+          -- during a long run, or a refused jobs/run, does not hide the run in progress.
           select r.status, r.started_at, r.finished_at, r.error from sockeye_job_runs r
-          where r.job_id = m.job_id order by r.id desc limit 1
+          where r.job_id = m.job_id order by r.status = 'skipped', r.id desc limit 1
         ) l on true
         where m.job_id in ${sql.in(ids)}
         order by m.job_id`
@@ -107,6 +109,43 @@ export class JobsRepo extends Effect.Service<JobsRepo>()("Jobs/JobsRepo", {
       sql`
         insert into schedulerjob (id, next_run_time, job_state) values (${id}, ${nextRunTime}, '\\x'::bytea)
         on conflict (id) do update set next_run_time = excluded.next_run_time`
+
+    /**
+     * Moves the next slot on only if it is still the one the caller saw: daemons that see the
+     * same due slot without its lock (it is held by a run) agree on who records the skip.
+     */
+    const advanceIfNext = (id: string, seen: number | null, next: number) =>
+      sql<{ id: string }>`
+        update schedulerjob set next_run_time = ${next}
+        where id = ${id} and next_run_time is not distinct from ${seen}
+        returning id`.pipe(Effect.map((rows) => rows.length > 0))
+
+    /**
+     * Records a skipped slot. Consecutive skips for the same reason share one row, so an
+     * unconfigured job does not fill its history: started_at is the first skip, finished_at the
+     * latest, counts.skips how many. The latest row is locked so two recorders do not both insert.
+     */
+    const recordSkip = (jobId: string, now: Date, reason: string, runner: string) =>
+      Effect.gen(function*() {
+        const error = reason.slice(0, 4000)
+        const coalesced = yield* sql<{ id: number }>`
+          with latest as (
+            select id, status, error from sockeye_job_runs where job_id = ${jobId}
+            order by id desc limit 1 for update
+          )
+          update sockeye_job_runs r
+          set finished_at = ${now}, heartbeat_at = ${now}, runner = ${runner},
+              counts = jsonb_build_object('skips', coalesce((r.counts->>'skips')::int, 1) + 1)
+          from latest
+          where r.id = latest.id and latest.status = 'skipped' and latest.error = ${error}
+          returning r.id`
+        if (coalesced.length > 0) return coalesced[0]!.id
+        const inserted = yield* sql<{ id: number }>`
+          insert into sockeye_job_runs (job_id, status, started_at, finished_at, counts, error, runner, heartbeat_at)
+          values (${jobId}, 'skipped', ${now}, ${now}, '{"skips":1}'::jsonb, ${error}, ${runner}, ${now})
+          returning id`
+        return inserted[0]!.id
+      })
 
     const runningRows = (id: string) =>
       sql<RunningRow>`select id, runner, heartbeat_at from sockeye_job_runs where job_id = ${id} and status = 'running' order by id`
@@ -151,7 +190,7 @@ export class JobsRepo extends Effect.Service<JobsRepo>()("Jobs/JobsRepo", {
 
     return {
       schemaReady, register, states, lockSettings, saveSettings, setNextRun, runningRows, markFailed,
-      insertRun, heartbeat, finishRun, setLastSuccess, prune, runs
+      insertRun, heartbeat, finishRun, advanceIfNext, recordSkip, setLastSuccess, prune, runs
     } as const
   })
 }) {}

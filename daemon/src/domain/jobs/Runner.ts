@@ -3,7 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Clock, Duration, Effect, Exit, FiberMap, Option, Scope } from "effect"
 import * as os from "node:os"
 import { publishChange } from "../Changes.js"
-import { JobFailed, type JobDefinition, type JobRunContext } from "./Job.js"
+import { JobFailed, reportTo, type JobDefinition, type JobRunContext, type ProgressSink } from "./Job.js"
 import { epochSeconds, JobsRepo, type RunningRow } from "./JobsRepo.js"
 import { tryLock, type HeldLock } from "./RunLock.js"
 
@@ -27,6 +27,10 @@ export interface AttemptOptions<R> {
   readonly now: Date
   /** Inside the transaction that records the start (jobs/run audits there). */
   readonly onStart?: (runId: number) => Effect.Effect<void, never, R>
+  /** tick: the next_run_time the tick read, so that a slot met while the job runs is skipped once. */
+  readonly seenNextRun?: number | null
+  /** Receives the run's begin, reports and end (jobs/run's $/progress), after attempt returns too. */
+  readonly progress?: ProgressSink
 }
 
 const currentDate = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
@@ -82,6 +86,12 @@ export const describeCause = (cause: Cause.Cause<unknown>): string => {
   return Cause.pretty(cause).slice(0, 4000)
 }
 
+/** The $/progress end message: the outcome as jobs/runs will show it. */
+const endMessage = (runId: number, exit: Exit.Exit<Record<string, number>, unknown>) =>
+  Exit.isSuccess(exit)
+    ? `run ${runId} succeeded${Object.keys(exit.value).length > 0 ? `: ${Object.entries(exit.value).map(([k, v]) => `${k} ${v}`).join(", ")}` : ""}`
+    : `run ${runId} failed: ${describeCause(exit.cause)}`
+
 /**
  * Starts runs under the job's advisory lock and sees them through: the history row, heartbeats
  * on the lock's connection, the outcome, last_success. Runs live in this service's scope: when
@@ -113,6 +123,46 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
         return live
       })
 
+    /** A skipped slot in the history (coalesced per reason), announced as jobs/changed. */
+    const recordSkip = (job: JobDefinition, now: Date, reason: string) =>
+      Effect.gen(function*() {
+        const runId = yield* repo.recordSkip(job.id, now, reason, runnerName)
+        yield* publishChange({ entity: "job", kind: "updated", ids: [job.id], status: "skipped" })
+        return runId
+      })
+
+    /**
+     * A due slot that meets a run still in progress (here, or on the daemon holding the lock) is
+     * skipped and the schedule moves one interval on, as APScheduler does at max_instances=1:
+     * running it late, right after the long run, would put two runs back to back. Only the
+     * daemon whose compare-and-set moves the slot records it. Answers whether it did.
+     */
+    const skipRunningSlot = (job: JobDefinition, intervalMinutes: number, now: Date, seenNextRun: number | null) =>
+      Effect.gen(function*() {
+        const live = (yield* repo.runningRows(job.id)).filter((row) => deadRunner(row, now) === undefined)
+        // No run visible yet: the lock's holder is starting this very slot (or sweeping).
+        if (live.length === 0) return false
+        const reason = `already running: run ${live[0]!.id} on ${live[0]!.runner}`
+        const skipped = yield* sql.withTransaction(Effect.gen(function*() {
+          if (!(yield* repo.advanceIfNext(job.id, seenNextRun, epochSeconds(now) + intervalMinutes * 60))) return false
+          yield* recordSkip(job, now, reason)
+          return true
+        }))
+        if (skipped) yield* Effect.logWarning(`job ${job.id}: slot skipped (${reason})`)
+        return skipped
+      }).pipe(Effect.provide(context))
+
+    /** jobs/run refused (unavailable, or already running): the history says so too. */
+    const skipManual = (job: JobDefinition, now: Date, reason: string) =>
+      sql.withTransaction(recordSkip(job, now, reason)).pipe(Effect.asVoid, Effect.provide(context))
+
+    /** Why a job is busy, for jobs/run's refusal and its skipped row. */
+    const busyReason = (job: JobDefinition, now: Date) =>
+      Effect.map(repo.runningRows(job.id), (rows) => {
+        const live = rows.find((row) => deadRunner(row, now) === undefined)
+        return live ? `already running: run ${live.id} on ${live.runner}` : "already running"
+      }).pipe(Effect.provide(context))
+
     const heartbeat = (runId: number, lock: HeldLock) =>
       Effect.forever(Effect.gen(function*() {
         yield* Effect.sleep(HEARTBEAT_EVERY)
@@ -140,14 +190,16 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
         else yield* Effect.logError(`job ${job.id}: run ${runId} failed: ${error}`)
       }).pipe(Effect.catchAllCause((cause) => Effect.logError(`job ${job.id}: recording the end of run ${runId} failed`, cause)))
 
-    const execute = (job: JobDefinition, run: JobRunContext, lock: HeldLock) =>
+    const execute = (job: JobDefinition, run: JobRunContext, lock: HeldLock, sink: ProgressSink | undefined) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
           yield* Effect.logInfo(`job ${job.id}: run ${run.runId} started (${run.trigger})`)
-          const progress = (percentage: number, message?: string) =>
-            Effect.logDebug(`job ${job.id}: ${Math.round(percentage)}%${message ? ` ${message}` : ""}`)
+          if (sink) yield* sink({ kind: "begin", title: `${job.id}: run ${run.runId}`, percentage: 0 })
+          const progress = reportTo(sink, (percentage, message) =>
+            Effect.logDebug(`job ${job.id}: ${percentage}%${message ? ` ${message}` : ""}`))
           const exit = yield* restore(Effect.raceFirst(job.run(progress, run), heartbeat(run.runId, lock))).pipe(Effect.exit)
           yield* finish(job, run.runId, exit)
+          if (sink) yield* sink({ kind: "end", message: endMessage(run.runId, exit) })
         }))
 
     /**
@@ -161,7 +213,12 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
         const scope = yield* Scope.make()
         return yield* Effect.gen(function*() {
           const lock = yield* Scope.extend(tryLock(job.id), scope)
-          if (Option.isNone(lock)) return { _tag: "Busy" } as AttemptOutcome
+          if (Option.isNone(lock)) {
+            if (options.mode === "tick" && options.seenNextRun !== undefined) {
+              yield* skipRunningSlot(job, intervalMinutes, options.now, options.seenNextRun)
+            }
+            return { _tag: "Busy" } as AttemptOutcome
+          }
           if ((yield* sweep(job, options.now)) > 0) return { _tag: "Busy" } as AttemptOutcome
           if (options.mode === "sweep") return { _tag: "Idle" } as AttemptOutcome
           let interval = intervalMinutes
@@ -179,7 +236,8 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
             const reason = yield* job.unavailable
             if (reason !== undefined) {
               yield* Effect.logDebug(`job ${job.id}: not run: ${reason}`)
-              yield* repo.setNextRun(job.id, nowSec + interval * 60)
+              yield* sql.withTransaction(Effect.zipRight(repo.setNextRun(job.id, nowSec + interval * 60), recordSkip(job, options.now, reason)))
+              yield* repo.prune(job.id)
               return { _tag: "Idle" } as AttemptOutcome
             }
           }
@@ -195,7 +253,7 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
             runId, intervalMinutes: interval, scheduledAt, trigger: options.mode === "tick" ? "schedule" : "manual"
           }
           // Forked from this uninterruptible region, so made interruptible again: shutdown stops it.
-          yield* FiberMap.run(active, job.id, Effect.interruptible(execute(job, run, lock.value)).pipe(
+          yield* FiberMap.run(active, job.id, Effect.interruptible(execute(job, run, lock.value, options.progress)).pipe(
             Effect.ensuring(Scope.close(scope, Exit.void)),
             Effect.annotateLogs({ module: "scheduler", job: job.id, scheduledAt: scheduledAt.toISOString() }),
             Effect.withSpan("Jobs.execute", { attributes: { job: job.id, runId } })
@@ -210,6 +268,9 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
 
     return {
       attempt,
+      skipRunningSlot,
+      skipManual,
+      busyReason,
       /** A run of the job is in progress in this daemon. */
       isActive: (jobId: string) => FiberMap.unsafeHas(active, jobId),
       /** Waits until no run is in progress in this daemon. */

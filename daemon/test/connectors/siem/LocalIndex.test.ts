@@ -6,7 +6,7 @@ import * as Database from "../../../src/db/Database.js"
 import * as Migrations from "../../../src/db/Migrations.js"
 import * as LocalIndex from "../../../src/connectors/siem/LocalIndex.js"
 import { SiemIndex, type SearchRequest, type SiemError } from "../../../src/connectors/siem/SiemIndex.js"
-import { MISSING_TIME_ASC, documentTime } from "../../../src/connectors/siem/documents.js"
+import { MISSING_TIME_ASC, deepMerge, documentTime } from "../../../src/connectors/siem/documents.js"
 import { createTestDatabase } from "../../fixtures/Postgres.js"
 import { key, loadFixtureDocs, valuesAt, type FixtureDoc } from "./siemFixtures.js"
 
@@ -217,6 +217,42 @@ describe("local index: writes", () => {
     const [row] = await sqlRows<{ ts: Date }>(`select ts from sockeye_siem_documents where doc_id = '${wazuh.id}'`)
     expect(row!.ts.toISOString()).toBe("2030-01-01T00:00:00.000Z")
     expect(await failure((s) => s.update("gl-events_0", "nope", { a: 1 }))).toMatchObject({ reason: "not-found" })
+  })
+
+  it("updateMany merges each partial in SQL, as update does; missing documents fail after the rest are applied", async () => {
+    const [a, b] = docs.filter((d) => d.index.startsWith("wazuh-alerts-")).slice(5, 7)
+    const event = docs.find((d) => d.id === "event-003")!
+    const error = await failure((s) => s.updateMany([
+      { index: a!.index, id: a!.id, partial: { alert_id: 11 } },
+      { index: event.index, id: event.id, partial: { fields: { COPILOT_ALERT_ID: "11" } } },
+      { index: "gl-events_0", id: "nope", partial: { alert_id: 1 } },
+      // Two partials of one document merge in order; a time field moves the document's ts.
+      { index: b!.index, id: b!.id, partial: { alert_id: 12, rule: { level: 1 } } },
+      { index: b!.index, id: b!.id, partial: { alert_id: 13 } },
+      { index: a!.index, id: a!.id, partial: { "@timestamp": "2031-02-03T04:05:06Z" } }
+    ]))
+    expect(error).toMatchObject({ reason: "not-found", message: "1 documents to update not found: gl-events_0/nope" })
+    expect((await siem((s) => s.get(a!.index, a!.id))).source).toEqual({ ...a!.source, alert_id: 11, "@timestamp": "2031-02-03T04:05:06Z" })
+    expect((await siem((s) => s.get(event.index, event.id))).source).toEqual({ ...event.source, fields: { ...(event.source["fields"] as object), COPILOT_ALERT_ID: "11" } })
+    expect((await siem((s) => s.get(b!.index, b!.id))).source).toEqual({ ...b!.source, alert_id: 13, rule: { ...(b!.source["rule"] as object), level: 1 } })
+    const [row] = await sqlRows<{ ts: Date }>(`select ts from sockeye_siem_documents where index_name = '${a!.index}' and doc_id = '${a!.id}'`)
+    expect(row!.ts.getTime()).toBe(documentTime({ ...a!.source, "@timestamp": "2031-02-03T04:05:06Z" }))
+    await siem((s) => s.updateMany([]))
+  })
+
+  it("sockeye_jsonb_merge (migration 0017) is documents.ts deepMerge", async () => {
+    const cases: Array<[unknown, unknown]> = [
+      [{ a: 1, b: { c: 2, d: [1, 2] } }, { b: { d: [3], e: null }, f: "x" }],
+      [{ a: { b: { c: { d: 1 } } } }, { a: { b: { c: { e: 2 }, f: [] } } }],
+      [{ a: "text" }, { a: { now: "an object" } }],
+      [{ a: { b: 1 } }, { a: "now text" }],
+      [{}, {}],
+      [{ a: 1 }, { a: null }]
+    ]
+    for (const [target, patch] of cases) {
+      const [row] = await sqlRows<{ merged: unknown }>(`select sockeye_jsonb_merge('${JSON.stringify(target)}'::jsonb, '${JSON.stringify(patch)}'::jsonb) as merged`)
+      expect(row!.merged).toEqual(deepMerge(target as Record<string, unknown>, patch as Record<string, unknown>))
+    }
   })
 
   it("index replaces a document with the same index and id; the last of duplicates wins", async () => {

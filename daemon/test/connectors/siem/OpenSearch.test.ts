@@ -156,6 +156,26 @@ describe("OpenSearch layer against the stand-in server", () => {
       .toMatchObject({ reason: "not-found", message: "document nope not found in index gl-events_0" })
   })
 
+  it("updateMany sends one _bulk of update actions with {doc}; missing documents are not-found, the rest applied", async () => {
+    await os.call((s) => s.updateMany([
+      { index: "gl-events_0", id: "event-003", partial: { fields: { COPILOT_ALERT_ID: "8" } } },
+      { index: "gl-events_0", id: "event-004", partial: { alert_id: 8 } }
+    ]))
+    expect(last(server)).toMatchObject({ method: "POST", path: "/_bulk" })
+    expect(last(server).body).toEqual([
+      { update: { _index: "gl-events_0", _id: "event-003" } }, { doc: { fields: { COPILOT_ALERT_ID: "8" } } },
+      { update: { _index: "gl-events_0", _id: "event-004" } }, { doc: { alert_id: 8 } }
+    ])
+    const page = await os.call((s) => s.search({ indexPattern: "gl-events*", terms: { "fields.COPILOT_ALERT_ID": "8" }, size: 10 }))
+    expect(page.hits.map((h) => h.id)).toEqual(["event-003"])
+    expect((await os.call((s) => s.get("gl-events_0", "event-004"))).source["alert_id"]).toBe(8)
+    expect(await os.fail((s) => s.updateMany([
+      { index: "gl-events_0", id: "event-004", partial: { alert_id: 9 } },
+      { index: "gl-events_0", id: "nope", partial: { alert_id: 9 } }
+    ]))).toMatchObject({ reason: "not-found", message: "1 documents to update not found: gl-events_0/nope" })
+    expect((await os.call((s) => s.get("gl-events_0", "event-004"))).source["alert_id"]).toBe(9)
+  })
+
   it("admin: snapshot create, get settings, put settings", async () => {
     expect(await os.call((s) => s.admin.createSnapshot("backups", "snap-1", ["wazuh-alerts-*", "gl-events*"]))).toEqual({ accepted: true })
     expect(last(server)).toMatchObject({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import type { WriteRequest } from "../../../src/domain/ingest/AlertWriter.js"
+import { json, type WriteRequest } from "../../../src/domain/ingest/AlertWriter.js"
 import { alertKeys, assignAlerts, firstPerOriginal, plan } from "../../../src/domain/ingest/WritePlan.js"
 
 /** How a batch is laid out before it is written: shared alerts, new alerts, assets and IoCs once. */
@@ -42,5 +42,12 @@ describe("WritePlan", () => {
   it("writes a document named twice in a batch (two Graylog events) once", () => {
     const twice = [request("a", "ACME", "t", "h"), { ...request("a", "ACME", "t", "h"), collected: { index: "gl-events_0", id: "e2" } }]
     expect(firstPerOriginal(twice)).toEqual([twice[0]])
+  })
+})
+
+describe("json parameters", () => {
+  it("drop NUL characters from every string, and only them", () => {
+    const value = { a: "x\u0000y", b: ["\u0000", "\\u0000", "\\\u0000z"], c: { "k\u0000": 1 }, d: "\\" }
+    expect(JSON.parse(json(value))).toEqual({ a: "xy", b: ["", "\\u0000", "\\z"], c: { k: 1 }, d: "\\" })
   })
 })

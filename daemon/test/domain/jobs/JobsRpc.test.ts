@@ -115,7 +115,7 @@ describe("jobs over JSON-RPC", () => {
       await blocker.query("lock table license_cache in access exclusive mode")
       const { runId } = await harness.admin.call(Jobs.JobsRun, { id: LICENSE })
       const busy = await rejection(harness.admin.call(Jobs.JobsRun, { id: LICENSE }), -32009)
-      expect(busy.message).toBe(`job ${LICENSE} is already running`)
+      expect(busy.message).toMatch(new RegExp(`^job ${LICENSE} is already running: run \\d+ on \\S+:\\d+$`))
       const listed = (await harness.admin.call(Jobs.JobsList, {})).find((j) => j.id === LICENSE)!
       expect(listed).toMatchObject({ running: true, lastRun: { status: "running", durationMs: null } })
       await blocker.query("rollback")
@@ -145,11 +145,13 @@ describe("jobs over JSON-RPC", () => {
     expect(dead.error).toMatch(/^runner died: otherhost:1 sent no heartbeat since /)
   })
 
-  it("jobs/run: unavailable jobs are refused with the reason (-32010), unknown ones with -32004", async () => {
+  it("jobs/run: unavailable jobs are refused with the reason (-32010) and recorded skipped, unknown ones with -32004", async () => {
     const refused = await rejection(harness.admin.call(Jobs.JobsRun, { id: "invoke_snapshot_schedules" }), -32010)
     expect(refused.message).toBe(`job invoke_snapshot_schedules cannot run: ${NEEDS_INDEXER}`)
     await rejection(harness.admin.call(Jobs.JobsRun, { id: "no_such_job" }), -32004)
-    expect(await harness.admin.call(Jobs.JobsRuns, { id: "invoke_snapshot_schedules" })).toEqual([])
+    // The refusal is in the history: a skipped run with the reason.
+    expect(await harness.admin.call(Jobs.JobsRuns, { id: "invoke_snapshot_schedules" })).toMatchObject([
+      { status: "skipped", error: NEEDS_INDEXER, counts: { skips: 1 }, durationMs: null }])
   })
 })
 

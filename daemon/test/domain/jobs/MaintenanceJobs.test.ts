@@ -23,7 +23,7 @@ const standIn = (indices: Map<string, unknown>) => {
   const service: SiemIndexService = {
     kind: "opensearch",
     describe: "in-memory stand-in for OpenSearch",
-    get: unused, search: unused, update: unused, index: unused,
+    get: unused, search: unused, update: unused, updateMany: unused, index: unused,
     admin: {
       getSettings: (pattern) =>
         Effect.succeed(Object.fromEntries([...indices].filter(([name]) => glob(pattern).test(name)))),

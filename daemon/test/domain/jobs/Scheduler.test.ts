@@ -209,10 +209,62 @@ describe("scheduler", () => {
       ])
       const error = yield* Effect.flip(withSystemActor(daemon.jobs.run("resize_wazuh_index_fields")))
       expect(error).toMatchObject({ _tag: "Unavailable", message: "job resize_wazuh_index_fields cannot run: needs the Wazuh indexer (SOCKEYE_OPENSEARCH_URL)" })
+      const refused = yield* daemon.jobs.runs("resize_wazuh_index_fields", undefined)
+      expect(refused).toMatchObject([{ status: "skipped", error: "needs the Wazuh indexer (SOCKEYE_OPENSEARCH_URL)", counts: { skips: 1 }, durationMs: null }])
       yield* withSystemActor(daemon.jobs.update({ id: "invoke_snapshot_schedules", intervalMinutes: 1 }))
       yield* advanceTo([daemon], 65)
-      expect(yield* runsOf("invoke_snapshot_schedules")).toEqual([])
-      // Not run, but its slot passed: the next one is a minute on.
-      expect((yield* daemon.jobs.list()).find((j) => j.id === "invoke_snapshot_schedules")!.nextRunAt).toEqual(at(120))
+      // Not run: its slot is recorded skipped with the reason, and the next one is a minute on.
+      const skipped = yield* runsOf("invoke_snapshot_schedules")
+      expect(skipped).toMatchObject([{ status: "skipped", started_at: at(60), error: "needs the Wazuh indexer (SOCKEYE_OPENSEARCH_URL)", counts: { skips: 1 } }])
+      expect((yield* daemon.jobs.list()).find((j) => j.id === "invoke_snapshot_schedules")).toMatchObject({
+        nextRunAt: at(120), lastRun: { status: "skipped", startedAt: at(60), durationMs: null, error: "needs the Wazuh indexer (SOCKEYE_OPENSEARCH_URL)" }
+      })
+      // Later skips for the same reason share the row: the history is not flooded.
+      yield* advanceTo([daemon], 245)
+      const coalesced = yield* daemon.jobs.runs("invoke_snapshot_schedules", undefined)
+      expect(coalesced).toMatchObject([{ status: "skipped", startedAt: at(60), finishedAt: at(240), counts: { skips: 4 } }])
+    }))
+
+  it.scoped("a slot due while the job still runs on another daemon is skipped once, and the schedule moves on", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(T0)
+      const release = yield* Deferred.make<void>()
+      const started = yield* Ref.make<ReadonlyArray<number>>([])
+      const job: JobDefinition = {
+        id: "long", description: "test", defaultIntervalMinutes: 5, defaultEnabled: true,
+        unavailable: Effect.succeed(undefined),
+        run: () => Effect.gen(function*() {
+          const all = yield* Ref.updateAndGet(started, (r) => [...r, 0])
+          if (all.length === 1) yield* Deferred.await(release)
+          return { run: all.length }
+        })
+      }
+      const one = yield* startScheduler(db.url, [job])
+      const two = yield* startScheduler(db.url, [job])
+      yield* advanceTo([one, two], 295)
+      yield* step([one, two])
+      const [first] = yield* runsOf("long")
+      expect(first).toMatchObject({ status: "running" })
+      const runId = (yield* Effect.promise(() => query<{ id: number }>(db.url, "select id from sockeye_job_runs where job_id = 'long'")))[0]!.id
+      // Slots at 600 and 900 come while run 1 holds the lock: both daemons see them due, one records each.
+      for (let t = 305; t <= 905; t += 5) yield* step([one, two])
+      const reason = `already running: run ${runId} on ${os.hostname()}:${process.pid}`
+      expect((yield* runsOf("long")).map((r) => [r.status, r.error, r.counts])).toEqual([
+        ["running", null, null], ["skipped", reason, { skips: 2 }]])
+      expect((yield* one.jobs.list()).find((j) => j.id === "long")).toMatchObject({ running: true, nextRunAt: at(1200), lastRun: { status: "running" } })
+      // jobs/run is refused with the same reason, and recorded.
+      const refused = yield* Effect.flip(withSystemActor(two.jobs.run("long")))
+      expect(refused).toMatchObject({ _tag: "Conflict", message: `job long is ${reason}` })
+      yield* Deferred.succeed(release, undefined)
+      yield* one.jobs.awaitIdle
+      yield* two.jobs.awaitIdle
+      expect((yield* one.jobs.list()).find((j) => j.id === "long")).toMatchObject({ running: false, lastRun: { status: "succeeded" } })
+      // Not run late, right after the long one: the next run is the next slot.
+      yield* advanceTo([one, two], 1195)
+      expect((yield* Ref.get(started)).length).toBe(1)
+      yield* advanceTo([one, two], 1200)
+      expect((yield* Ref.get(started)).length).toBe(2)
+      expect((yield* runsOf("long")).map((r) => r.status)).toEqual(["succeeded", "skipped", "skipped", "succeeded"])
+      expect((yield* runsOf("long"))[2]!.error).toBe(`jobs/run: ${reason}`)
     }))
 })

@@ -60,7 +60,7 @@ export const IngestCounts = Schema.Struct({
 
 export const IngestRun = mutation({
   method: "ingest/run",
-  description: "Collect new SIEM documents into alerts now (the same work as the collection job).",
+  description: "Collect new SIEM documents into alerts now (the same work as the collection job). With a progressToken, reports $/progress: begin, a report per batch, end with the counts.",
   params: Schema.Struct({ source: Schema.optional(Source) }),
   result: IngestCounts,
   audience: "adminOrScheduler",

@@ -4,7 +4,15 @@ import { NoParams, Timestamp } from "../model/common.js"
 
 const JobId = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255))
 
-export const JobRunStatus = Schema.Literal("running", "succeeded", "failed", "skipped")
+/**
+ * skipped: the job did not run. Its slot came while it was unavailable (connector not
+ * configured) or still running (here or on another daemon), or a jobs/run was refused. The
+ * reason is in `error`. Consecutive skips for one reason share a row: `startedAt` is the first,
+ * `finishedAt` the latest, `counts.skips` how many, `durationMs` null.
+ */
+export const JobRunStatus = Schema.Literal("running", "succeeded", "failed", "skipped").annotations({
+  description: "running | succeeded | failed | skipped (did not run: the reason is in error; consecutive skips for one reason share a row, counts.skips)"
+})
 
 export const JobRun = Schema.Struct({
   runId: Schema.Int,
@@ -28,6 +36,7 @@ export const Job = Schema.Struct({
   lastSuccess: Schema.NullOr(Timestamp),
   nextRunAt: Schema.NullOr(Timestamp),
   running: Schema.Boolean,
+  /** The latest run that was not skipped; the latest skipped row only for a job that never ran. */
   lastRun: Schema.optional(Schema.Struct({
     status: JobRunStatus,
     startedAt: Timestamp,
@@ -60,7 +69,7 @@ export const JobsUpdate = mutation({
 
 export const JobsRun = mutation({
   method: "jobs/run",
-  description: "Start a run of a job now; progress comes as $/progress and jobs/changed.",
+  description: "Start a run of a job now; answers its runId at once. With a progressToken the run reports $/progress after the answer: begin, a report per step (percentage), end with the outcome; jobs/changed goes to every connection. A refusal (unavailable, already running) is recorded as a skipped run.",
   params: Schema.Struct({ id: JobId }),
   result: Schema.Struct({ runId: Schema.Int }),
   audience: "adminOrScheduler"
