@@ -25,10 +25,14 @@ import { Users } from "../domain/users/Users.js"
 import { Tags } from "../domain/tags/Tags.js"
 import type { Session } from "./Session.js"
 import { decodeParams } from "./Params.js"
+import { RequestProgress, reporterFor, takeProgressToken } from "./Progress.js"
 import { SiemIndex } from "../connectors/siem/SiemIndex.js"
 import { Tokens } from "../domain/auth/Tokens.js"
 import { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
 import { MigrationsService } from "../domain/schema/MigrationsService.js"
+
+/** What the router's runtime holds: every handler service but the per-request ones. */
+type RouterServices = Exclude<HandlerServices, CurrentPrincipal | RequestProgress>
 
 /** The one table of every handler the daemon serves besides the lifecycle. */
 const handlers: ReadonlyArray<Handler> = [
@@ -82,7 +86,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         })
       })
 
-    const dispatch = (session: Session, name: string, raw: unknown): Effect.Effect<unknown, RpcError, Auth | Exclude<HandlerServices, CurrentPrincipal>> =>
+    const dispatch = (session: Session, name: string, raw: unknown): Effect.Effect<unknown, RpcError, Auth | RouterServices> =>
       Effect.gen(function*() {
         if (name === "initialize") return yield* initialize(session, raw)
         if (session.phase === "closing") return yield* new InvalidRequest({ message: "the connection is shutting down" })
@@ -106,13 +110,17 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         if (!allowed[method.audience].includes(principal.user.role)) {
           return yield* new Forbidden({ message: `${name} is not allowed for role ${principal.user.role}` })
         }
-        const params = yield* decodeParams(method, raw)
-        const result = yield* handler.run(params).pipe(Effect.provideService(CurrentPrincipal, principal))
+        const { params: rest, token } = yield* takeProgressToken(name, raw)
+        const params = yield* decodeParams(method, rest)
+        const result = yield* handler.run(params).pipe(
+          Effect.provideService(CurrentPrincipal, principal),
+          Effect.provideService(RequestProgress, reporterFor(session, token))
+        )
         return yield* encode(method, result)
       })
 
     // One runtime holding every service: a request is forked on it, with no per-request provide.
-    const runtime = yield* Effect.runtime<Auth | Exclude<HandlerServices, CurrentPrincipal>>()
+    const runtime = yield* Effect.runtime<Auth | RouterServices>()
     const fork = (session: Session, name: string, raw: unknown) => Runtime.runFork(runtime)(dispatch(session, name, raw))
 
     return { fork, methodNames } as const

@@ -1,6 +1,6 @@
 import { Effect, ParseResult, Schema } from "effect"
 import {
-  Lifecycle, fromWire, Unavailable, type Method, type Notification, type ParamsOf, type ProtocolError,
+  Lifecycle, Notifications, fromWire, Unavailable, type Method, type Notification, type ParamsOf, type ProtocolError,
   type ResultOf, type RpcError, type User
 } from "@sockeye/protocol"
 import {
@@ -24,6 +24,16 @@ export interface ClientOptions {
   readonly reconnect?: boolean
   readonly onStateChange?: (state: ConnectionState, detail?: string) => void
 }
+
+export interface CallOptions {
+  /**
+   * Asks the daemon for `$/progress` reports of this call (a fresh progressToken is sent). Reports
+   * may go on after the result (jobs/run); they stop at `kind: "end"`, a failed call, or close.
+   */
+  readonly onProgress?: (value: Notifications.ProgressValue) => void
+}
+
+let progressTokens = 0
 
 const toClientError = (error: unknown): ClientError => {
   if (error instanceof ResponseError) return fromWire(error.code, error.message, error.data)
@@ -107,7 +117,7 @@ export class DaemonClient {
   }
 
   /** Calls a method; rejects with a tagged protocol error. */
-  async call<M extends Method>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  async call<M extends Method>(method: M, params: ParamsOf<M>, options: CallOptions = {}): Promise<ResultOf<M>> {
     const connection = this.connection
     if (!connection) throw new Unavailable({ message: `not connected (${this.stateValue})` })
     const encoded = Schema.encodeEither(method.params)(params)
@@ -116,10 +126,23 @@ export class DaemonClient {
         issues: ParseResult.ArrayFormatter.formatErrorSync(encoded.left)
       })
     }
+    let wire = encoded.right as object
+    let stopProgress = () => {}
+    const onProgress = options.onProgress
+    if (onProgress) {
+      const token = `${process.pid}-${++progressTokens}`
+      wire = { ...wire, progressToken: token }
+      stopProgress = this.on(Notifications.Progress, (progress) => {
+        if (progress.token !== token) return
+        if (progress.value.kind === "end") stopProgress()
+        onProgress(progress.value)
+      })
+    }
     let raw: unknown
     try {
-      raw = await connection.sendRequest(method.method, encoded.right)
+      raw = await connection.sendRequest(method.method, wire)
     } catch (error) {
+      stopProgress()
       throw toClientError(error)
     }
     return Schema.decodeUnknownSync(method.result)(raw)
