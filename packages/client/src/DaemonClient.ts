@@ -76,6 +76,10 @@ export class DaemonClient {
     connection.onNotification((method: string, params: unknown) => {
       for (const handler of this.handlers.get(method) ?? []) handler(params)
     })
+    // vscode-jsonrpc keeps $/progress for its own handler; tokens it does not know come out here.
+    connection.onUnhandledProgress((params: unknown) => {
+      for (const handler of this.handlers.get(Notifications.Progress.method) ?? []) handler(params)
+    })
     connection.listen()
     this.link = link
     this.connection = connection

@@ -25,7 +25,10 @@ export class Files extends Effect.Service<Files>()("Files/Files", {
     const repo = yield* FilesRepo
     const store = yield* BlobStore
     const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", (error) => Effect.die(error)))
+      sql.withTransaction(effect).pipe(
+        Effect.catchTag("SqlError", (error) => Effect.die(error)),
+        Effect.provideService(SqlClient.SqlClient, sql)
+      )
     const storeReady = requireStore(store)
 
     const listCase = Effect.fn("Files.listCase")(function*(caseId: number) {
@@ -73,9 +76,9 @@ export class Files extends Effect.Service<Files>()("Files/Files", {
           if (caseId !== undefined) yield* publishChange({ entity: "case", kind: "updated", ids: [caseId] })
           return row
         }))
-        if (dryRun) return { deleted: [deleted.id], dryRun: true }
+        if (dryRun) return { deleted: [deleted.id], dryRun: true as boolean }
         yield* removeObject(deleted)
-        return { deleted: [deleted.id] }
+        return { deleted: [deleted.id] } as { deleted: Array<number>; dryRun?: boolean }
       })
 
     return { listCase, listTemplates, downloadCase, downloadTemplate, remove } as const

@@ -10,7 +10,7 @@ import { CurrentPrincipal, type Principal } from "../Principal.js"
 import { requireStore, toRpcError } from "./blobErrors.js"
 import { FilesRepo, targetOfUpload, type UploadRow } from "./FilesRepo.js"
 import { chunkKey, stagedChunks, stagedHash, stagedStream } from "./Staging.js"
-import { bucketOf, describeTarget, objectKeyOf, type Target } from "./targets.js"
+import { bucketOf, describeTarget, objectKeyOf, toWireFile, type Target } from "./targets.js"
 
 export interface BeginParams {
   readonly fileName: string
@@ -48,7 +48,10 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
     // The running hash of uploads whose chunks this daemon received in order; others are hashed at commit.
     const hashes = new Map<string, { hash: Hash; next: number }>()
     const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", (error) => Effect.die(error)))
+      sql.withTransaction(effect).pipe(
+        Effect.catchTag("SqlError", (error) => Effect.die(error)),
+        Effect.provideService(SqlClient.SqlClient, sql)
+      )
     const blob = <A, R>(effect: Effect.Effect<A, import("../../connectors/blobs/BlobStore.js").BlobError, R>) =>
       Effect.mapError(effect, toRpcError)
     const storeReady = requireStore(store)
@@ -158,7 +161,7 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
       let reported = 0
       const onBytes = (done: number) => {
         const percentage = upload.size === 0 ? 100 : Math.floor((100 * done) / upload.size)
-        if (percentage >= reported + 5) {
+        if (percentage < 100 && percentage >= reported + 5) {
           reported = percentage
           Runtime.runFork(runtime)(progress(percentage, `${done} of ${upload.size} bytes stored`))
         }
@@ -180,7 +183,7 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
       yield* progress(100, `stored ${upload.fileName}`)
       hashes.delete(upload.id)
       yield* store.remove(Buckets.staging, chunks.map((c) => c.key)).pipe(Effect.ignore)
-      return file
+      return toWireFile(file)
     })
 
     const abort = Effect.fn("Uploads.abort")(function*(kind: Target["kind"], uploadId: string) {

@@ -19,7 +19,6 @@ export const FileName = Schema.String.pipe(
   Schema.filter((name) => {
     if (name === "." || name === "..") return "a file name may not be . or .."
     if (/[/\\]/.test(name)) return "a file name may not contain / or \\"
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(name)) return "a file name may not contain control characters"
     if (name.trim() !== name) return "a file name may not start or end with white space"
     return true
