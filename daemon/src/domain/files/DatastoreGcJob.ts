@@ -1,4 +1,4 @@
-import { Clock, Effect } from "effect"
+import { Clock, Config, Effect } from "effect"
 import { BlobStore, Buckets } from "../../connectors/blobs/BlobStore.js"
 import type { JobDefinition } from "../jobs/Job.js"
 import { NO_STORE_MESSAGE } from "./blobErrors.js"
@@ -11,7 +11,11 @@ export const ABANDONED_UPLOAD_MS = 24 * 60 * 60 * 1000
  * Objects younger than this are left alone even when no row points at them: a commit writes the
  * object before its transaction commits the row.
  */
-export const ORPHAN_GRACE_MS = 60 * 60 * 1000
+export const orphanGraceConfig = Config.integer("SOCKEYE_BLOB_ORPHAN_GRACE_SECONDS").pipe(
+  Config.withDefault(3600),
+  Config.validate({ message: "must not be negative", validation: (n) => n >= 0 }),
+  Config.withDescription("datastore_gc leaves objects without a row alone until they are this old (a commit writes the object before its row)")
+)
 
 /**
  * datastore_gc: removes what crashes and abandoned uploads leave behind. Pending uploads idle for
@@ -30,7 +34,7 @@ export const datastoreGcJob: JobDefinition<FilesRepo | BlobStore> = {
       const repo = yield* FilesRepo
       const store = yield* BlobStore
       const now = yield* Clock.currentTimeMillis
-      const graceCutoff = new Date(now - ORPHAN_GRACE_MS)
+      const graceCutoff = new Date(now - (yield* orphanGraceConfig) * 1000)
 
       const abandoned = yield* repo.staleUploads(new Date(now - ABANDONED_UPLOAD_MS))
       for (const id of abandoned) {
