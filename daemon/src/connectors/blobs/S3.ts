@@ -1,5 +1,4 @@
 import { Effect, Layer, Option, Redacted, Ref } from "effect"
-import * as Minio from "minio"
 import * as fs from "node:fs"
 import * as https from "node:https"
 import { allBuckets, BlobError, BlobStore, validKey, type BlobBody, type BlobInfo, type BlobStoreService } from "./BlobStore.js"
@@ -24,6 +23,8 @@ const missingCodes = new Set(["NoSuchKey", "NotFound", "NoSuchBucket"])
  */
 export const make = (options: S3Options): Effect.Effect<BlobStoreService> =>
   Effect.gen(function*() {
+    // Loaded only when an S3 store is configured: importing minio costs a daemon ~1 s of start-up.
+    const Minio = yield* Effect.promise(() => import("minio"))
     const url = new URL(options.endpoint)
     const useSSL = url.protocol === "https:"
     const client = new Minio.Client({
