@@ -5,6 +5,10 @@ import * as DaemonConfig from "./DaemonConfig.js"
 import * as Database from "./db/Database.js"
 import * as Migrations from "./db/Migrations.js"
 import { SiemIndexLive } from "./connectors/siem/layer.js"
+import { BlobStoreLive } from "./connectors/blobs/layer.js"
+import type { BlobStore } from "./connectors/blobs/BlobStore.js"
+import { datastoreGcJob } from "./domain/files/DatastoreGcJob.js"
+import { FilesRepo } from "./domain/files/FilesRepo.js"
 import { Auth } from "./domain/auth/Auth.js"
 import { Router } from "./rpc/Router.js"
 import { LiveUpdates } from "./rpc/LiveUpdates.js"
@@ -36,13 +40,14 @@ export const databaseLayer = (overrides: Partial<DaemonConfig.DaemonSettings> = 
 }
 
 /**
- * Config, database, the SIEM (SiemIndex) and every service the router needs. The scheduler's
+ * Config, database, the SIEM (SiemIndex), the blob store (BlobStore) and every service the router needs. The scheduler's
  * loop runs only in a serving daemon: a one-shot command would start due jobs and cut them off.
  */
 export const layer = (overrides: Partial<DaemonConfig.DaemonSettings> = {}, options: { readonly scheduler?: boolean } = {}) =>
   Layer.mergeAll(Router.Default, LiveUpdates.Default, Auth.Default, Demo.Default, options.scheduler ? SchedulerLive : Layer.empty).pipe(
-    Layer.provide(registerJobs(ingestJob).pipe(Layer.provide(Ingest.Default))),
+    Layer.provide(registerJobs<Ingest | FilesRepo | BlobStore>(ingestJob, datastoreGcJob).pipe(Layer.provide(Layer.merge(Ingest.Default, FilesRepo.Default)))),
     Layer.provideMerge(SiemIndexLive),
+    Layer.provideMerge(BlobStoreLive),
     Layer.provideMerge(databaseLayer(overrides))
   )
 

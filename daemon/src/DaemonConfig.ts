@@ -33,10 +33,29 @@ export interface DaemonSettings {
   readonly opensearchTlsVerify: boolean
   /** SOCKEYE_OPENSEARCH_TIMEOUT_MS: per request, and for the start-up health probe. */
   readonly opensearchTimeoutMs: number
+  /** SOCKEYE_BLOBS: which blob store; none given means s3 when an endpoint is set, else fs with an embedded database, else none. */
+  readonly blobs: Option.Option<BlobsKind>
+  /** SOCKEYE_BLOBS_DIR: the fs store's root; default $SOCKEYE_HOME/blobs. */
+  readonly blobsDir: Option.Option<string>
+  /** SOCKEYE_S3_ENDPOINT / _ACCESS_KEY / _SECRET_KEY / _REGION / _CA_FILE / _TLS_VERIFY: MinIO or S3. */
+  readonly s3Endpoint: Option.Option<string>
+  readonly s3AccessKey: Option.Option<string>
+  readonly s3SecretKey: Option.Option<Redacted.Redacted>
+  readonly s3Region: string
+  readonly s3CaFile: Option.Option<string>
+  readonly s3TlsVerify: boolean
+  /** SOCKEYE_MAX_UPLOAD_BYTES: the largest file an upload may declare. */
+  readonly maxUploadBytes: number
 }
 
 export const siemKinds = ["opensearch", "local", "none"] as const
 export type SiemKind = (typeof siemKinds)[number]
+
+export const blobsKinds = ["s3", "fs", "none"] as const
+export type BlobsKind = (typeof blobsKinds)[number]
+
+/** The datastores' file_size columns are 32-bit integers. */
+export const MAX_UPLOAD_CEILING = 2 ** 31 - 1
 
 export class DaemonConfig extends Context.Tag("Sockeye/DaemonConfig")<DaemonConfig, DaemonSettings>() {}
 
@@ -62,7 +81,16 @@ export const defaults: DaemonSettings = {
   opensearchPassword: Option.none(),
   opensearchCaFile: Option.none(),
   opensearchTlsVerify: true,
-  opensearchTimeoutMs: 10_000
+  opensearchTimeoutMs: 10_000,
+  blobs: Option.none(),
+  blobsDir: Option.none(),
+  s3Endpoint: Option.none(),
+  s3AccessKey: Option.none(),
+  s3SecretKey: Option.none(),
+  s3Region: "us-east-1",
+  s3CaFile: Option.none(),
+  s3TlsVerify: true,
+  maxUploadBytes: 256 * 1024 * 1024
 }
 
 export const config: Config.Config<DaemonSettings> = Config.all({
@@ -118,6 +146,37 @@ export const config: Config.Config<DaemonSettings> = Config.all({
     Config.withDefault(defaults.opensearchTimeoutMs),
     Config.validate({ message: "must be at least 100", validation: (n) => n >= 100 }),
     Config.withDescription("timeout of each indexer request and of the start-up health probe, in ms")
+  ),
+  blobs: Config.option(Config.literal(...blobsKinds)("SOCKEYE_BLOBS")).pipe(
+    Config.withDescription("blob store: s3 (MinIO), fs (a directory) or none; default s3 when SOCKEYE_S3_ENDPOINT is set, else fs with the embedded database, else none")
+  ),
+  blobsDir: Config.option(Config.string("SOCKEYE_BLOBS_DIR")).pipe(
+    Config.withDescription("root directory of the fs blob store; default $SOCKEYE_HOME/blobs")
+  ),
+  s3Endpoint: Config.option(Config.string("SOCKEYE_S3_ENDPOINT")).pipe(
+    Config.withDescription("MinIO/S3 URL, e.g. http://minio:9000 (https turns TLS on)")
+  ),
+  s3AccessKey: Config.option(Config.string("SOCKEYE_S3_ACCESS_KEY")).pipe(
+    Config.withDescription("MinIO/S3 access key (CoPilot's MINIO_ROOT_USER)")
+  ),
+  s3SecretKey: Config.option(Config.redacted("SOCKEYE_S3_SECRET_KEY")).pipe(
+    Config.withDescription("MinIO/S3 secret key (CoPilot's MINIO_ROOT_PASSWORD)")
+  ),
+  s3Region: Config.string("SOCKEYE_S3_REGION").pipe(
+    Config.withDefault(defaults.s3Region),
+    Config.withDescription("region the buckets are created in")
+  ),
+  s3CaFile: Config.option(Config.string("SOCKEYE_S3_CA_FILE")).pipe(
+    Config.withDescription("PEM file of the CA that signed the MinIO certificate")
+  ),
+  s3TlsVerify: Config.boolean("SOCKEYE_S3_TLS_VERIFY").pipe(
+    Config.withDefault(defaults.s3TlsVerify),
+    Config.withDescription("false accepts any MinIO certificate (lab set-ups only)")
+  ),
+  maxUploadBytes: Config.integer("SOCKEYE_MAX_UPLOAD_BYTES").pipe(
+    Config.withDefault(defaults.maxUploadBytes),
+    Config.validate({ message: `must be between 0 and ${MAX_UPLOAD_CEILING}`, validation: (n) => n >= 0 && n <= MAX_UPLOAD_CEILING }),
+    Config.withDescription("largest file an upload may declare, in bytes (default 256 MiB)")
   )
 })
 

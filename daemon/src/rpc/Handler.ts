@@ -12,10 +12,13 @@ import type { SiemService } from "../domain/siem/Siem.js"
 import type { Ingest } from "../domain/ingest/Ingest.js"
 import type { Jobs } from "../domain/jobs/Jobs.js"
 import type { RequestProgress } from "./Progress.js"
+import type { Files } from "../domain/files/Files.js"
+import type { Uploads } from "../domain/files/Uploads.js"
+import type { Artifacts } from "../domain/files/Artifacts.js"
 
 /** What a handler may use; the router provides exactly these. */
 export type HandlerServices = CurrentPrincipal | Tokens | SchemaCatalog | MigrationsService | Alerts | Cases | Users | Tags
-  | SiemService | Ingest | Jobs | RequestProgress
+  | SiemService | Ingest | Jobs | RequestProgress | Files | Uploads | Artifacts
 
 /** One method's implementation: typed params in, typed result out; the router does the wire. */
 export interface Handler {

@@ -16,6 +16,11 @@ import { tagsHandlers } from "./handlers/Tags.js"
 import { siemHandlers } from "./handlers/Siem.js"
 import { ingestHandlers } from "./handlers/Ingest.js"
 import { jobsHandlers } from "./handlers/Jobs.js"
+import { filesHandlers } from "./handlers/Files.js"
+import { Files } from "../domain/files/Files.js"
+import { Uploads } from "../domain/files/Uploads.js"
+import { Artifacts } from "../domain/files/Artifacts.js"
+import { BlobStore } from "../connectors/blobs/BlobStore.js"
 import { SiemService } from "../domain/siem/Siem.js"
 import { Ingest } from "../domain/ingest/Ingest.js"
 import { Jobs } from "../domain/jobs/Jobs.js"
@@ -36,7 +41,7 @@ type RouterServices = Exclude<HandlerServices, CurrentPrincipal | RequestProgres
 
 /** The one table of every handler the daemon serves besides the lifecycle. */
 const handlers: ReadonlyArray<Handler> = [
-  ...authHandlers, ...usersHandlers, ...tagsHandlers, ...alertsHandlers, ...casesHandlers, ...jobsHandlers,
+  ...authHandlers, ...usersHandlers, ...tagsHandlers, ...alertsHandlers, ...casesHandlers, ...filesHandlers, ...jobsHandlers,
   ...siemHandlers, ...ingestHandlers, ...schemaHandlers
 ]
 
@@ -55,6 +60,7 @@ const allowed: Record<Audience, ReadonlyArray<RoleName>> = {
 export class Router extends Effect.Service<Router>()("Rpc/Router", {
   effect: Effect.gen(function*() {
     const siem = yield* Effect.serviceOption(SiemIndex)
+    const blobs = yield* Effect.serviceOption(BlobStore)
     const table = new Map(handlers.map((h) => [h.method.method, h]))
     const methodNames = ["initialize", "shutdown", "rpc.discover", ...table.keys()]
     const methodList = [Lifecycle.Initialize, Lifecycle.Shutdown, Lifecycle.Discover, ...handlers.map((h) => h.method)]
@@ -80,7 +86,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
             methods: methodNames,
             notifications: Notifications.serverNotifications.map((n) => n.method),
             siem: Option.match(siem, { onNone: () => false, onSome: (index) => index.kind !== "none" }),
-            blobs: false
+            blobs: Option.match(blobs, { onNone: () => false, onSome: (store) => store.kind !== "none" })
           },
           user
         })
@@ -127,6 +133,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
   }),
   dependencies: [
     Auth.Default, Tokens.Default, SchemaCatalog.Default, MigrationsService.Default,
-    Alerts.Default, Cases.Default, Users.Default, Tags.Default, SiemService.Default, Ingest.Default, Jobs.Default
+    Alerts.Default, Cases.Default, Users.Default, Tags.Default, SiemService.Default, Ingest.Default, Jobs.Default,
+    Files.Default, Uploads.Default, Artifacts.Default
   ]
 }) {}

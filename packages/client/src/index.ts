@@ -1,3 +1,4 @@
 export { DaemonClient, type CallOptions, type ClientError, type ClientOptions, type ConnectionState } from "./DaemonClient.js"
 export { connect, opener, autoLink, sharedSocketPath, type Target } from "./connect.js"
 export { socketLink, stdioLink, tcpLink, type Link, type SpawnOptions } from "./transports.js"
+export { uploadFile, downloadFile, DownloadMismatch, type DownloadOptions, type DownloadSource, type TransferProgress, type UploadOptions, type UploadTarget } from "./files.js"

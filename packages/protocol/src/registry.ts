@@ -9,6 +9,7 @@ import * as SchemaMethods from "./methods/schema.js"
 import * as Siem from "./methods/siem.js"
 import * as Ingest from "./methods/ingest.js"
 import * as Jobs from "./methods/jobs.js"
+import * as Files from "./methods/files.js"
 
 /** Every request method of the protocol, in the order PROTOCOL.md lists them. */
 export const methods: ReadonlyArray<Method> = [
@@ -57,6 +58,22 @@ export const methods: ReadonlyArray<Method> = [
   Cases.CasesAlertsLink,
   Cases.CasesAlertsUnlink,
   Cases.CasesCommentsAdd,
+  Files.CasesFilesList,
+  Files.CasesFilesUploadBegin,
+  Files.CasesFilesUploadChunk,
+  Files.CasesFilesUploadCommit,
+  Files.CasesFilesUploadAbort,
+  Files.CasesFilesDownload,
+  Files.CasesFilesDelete,
+  Files.ReportTemplatesList,
+  Files.ReportTemplatesUploadBegin,
+  Files.ReportTemplatesUploadChunk,
+  Files.ReportTemplatesUploadCommit,
+  Files.ReportTemplatesUploadAbort,
+  Files.ReportTemplatesDownload,
+  Files.ReportTemplatesDelete,
+  Files.ArtifactsList,
+  Files.ArtifactsDownload,
   Jobs.JobsList,
   Jobs.JobsUpdate,
   Jobs.JobsRun,
