@@ -1,12 +1,16 @@
+import { SqlClient } from "@effect/sql"
 import { Effect, Option, Runtime, Schema } from "effect"
 import {
-  Forbidden, InvalidRequest, Lifecycle, MethodNotFound, NotInitialized, Notifications,
+  Forbidden, InvalidParams, InvalidRequest, Lifecycle, MethodNotFound, NotInitialized, Notifications,
   openRpcDocument, type Audience, type Method, type RoleName, type RpcError
 } from "@sockeye/protocol"
 import { Auth } from "../domain/auth/Auth.js"
 import { CurrentPrincipal } from "../domain/Principal.js"
 import { VERSION } from "../lib/packageInfo.js"
 import type { Handler, HandlerServices } from "./Handler.js"
+import type { Principal } from "../domain/Principal.js"
+
+type MutationParams = { readonly dryRun?: boolean; readonly onBehalfOf?: string; readonly [key: string]: unknown }
 import { authHandlers } from "./handlers/Auth.js"
 import { schemaHandlers } from "./handlers/Schema.js"
 import { alertsHandlers } from "./handlers/Alerts.js"
@@ -25,6 +29,7 @@ import { Users } from "../domain/users/Users.js"
 import { Tags } from "../domain/tags/Tags.js"
 import type { Session } from "./Session.js"
 import { decodeParams } from "./Params.js"
+import { dryRun } from "./DryRun.js"
 import { SiemIndex } from "../connectors/siem/SiemIndex.js"
 import { Tokens } from "../domain/auth/Tokens.js"
 import { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
@@ -51,6 +56,7 @@ const allowed: Record<Audience, ReadonlyArray<RoleName>> = {
 export class Router extends Effect.Service<Router>()("Rpc/Router", {
   effect: Effect.gen(function*() {
     const siem = yield* Effect.serviceOption(SiemIndex)
+    const sql = yield* SqlClient.SqlClient
     const table = new Map(handlers.map((h) => [h.method.method, h]))
     const methodNames = ["initialize", "shutdown", "rpc.discover", ...table.keys()]
     const methodList = [Lifecycle.Initialize, Lifecycle.Shutdown, Lifecycle.Discover, ...handlers.map((h) => h.method)]
@@ -66,7 +72,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         const auth = yield* Auth
         const user = yield* auth.authenticate(params.credentials, session.origin)
         const client = params.clientInfo.version ? `${params.clientInfo.name}/${params.clientInfo.version}` : params.clientInfo.name
-        session.principal = { user, client, system: false }
+        session.principal = { user, client, onBehalfOf: params.onBehalfOf, system: false }
         session.phase = "ready"
         yield* Effect.logInfo(`${session.transport}: ${client} signed in as ${user.username} (${user.role})`)
         return yield* encode(Lifecycle.Initialize, {
@@ -107,8 +113,25 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
           return yield* new Forbidden({ message: `${name} is not allowed for role ${principal.user.role}` })
         }
         const params = yield* decodeParams(method, raw)
-        const result = yield* handler.run(params).pipe(Effect.provideService(CurrentPrincipal, principal))
-        return yield* encode(method, result)
+        if (!method.dryRun) return yield* encode(method, yield* handler.run(params).pipe(Effect.provideService(CurrentPrincipal, principal)))
+        return yield* mutate(method, handler, principal, params as MutationParams)
+      })
+
+    /** A mutation: its options come off the params; a request's onBehalfOf overrides the connection's. */
+    const mutate = (method: Method, handler: Handler, principal: Principal, { dryRun: preview, onBehalfOf, ...params }: MutationParams) =>
+      Effect.gen(function*() {
+        const run = handler.run(params).pipe(
+          Effect.provideService(CurrentPrincipal, onBehalfOf === undefined ? principal : { ...principal, onBehalfOf })
+        )
+        if (preview !== true) return yield* encode(method, yield* run)
+        const support = method.dryRun!
+        if (support.refused !== undefined) {
+          return yield* new InvalidParams({
+            message: `${method.method}: dryRun is not supported: ${support.refused}`,
+            issues: [{ path: ["dryRun"], message: support.refused }]
+          })
+        }
+        return yield* Schema.encode(support.preview)(yield* dryRun(sql, run)).pipe(Effect.orDie)
       })
 
     // One runtime holding every service: a request is forked on it, with no per-request provide.

@@ -7,6 +7,6 @@ export const ingestHandlers: ReadonlyArray<Handler> = [
   handle(Methods.FieldNamesGet, (p) => Effect.flatMap(Ingest, (s) => s.fieldNamesGet(p.source))),
   handle(Methods.FieldNamesSet, (p) => Effect.flatMap(Ingest, (s) => s.fieldNamesSet(p.source, p.fields))),
   handle(Methods.Sources, () => Effect.flatMap(Ingest, (s) => s.sources())),
-  handle(Methods.IngestRun, (p) => Effect.flatMap(Ingest, (s) => s.run(p.source))),
+  handle(Methods.IngestRun, (p) => Effect.flatMap(Ingest, (s) => s.runRequested(p.source))),
   handle(Methods.IngestFailures, (p) => Effect.flatMap(Ingest, (s) => s.failures(p.limit)))
 ]

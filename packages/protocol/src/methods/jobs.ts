@@ -62,6 +62,7 @@ export const JobsRun = mutation({
   method: "jobs/run",
   description: "Start a run of a job now; progress comes as $/progress and jobs/changed.",
   params: Schema.Struct({ id: JobId }),
+  dryRun: { refused: "a job run works in the background, after the request and outside its transaction (SIEM reads and writes), so it cannot be rolled back; jobs/list shows the job's state" },
   result: Schema.Struct({ runId: Schema.Int }),
   audience: "adminOrScheduler"
 })
