@@ -11,10 +11,11 @@ import type { Tags } from "../domain/tags/Tags.js"
 import type { SiemService } from "../domain/siem/Siem.js"
 import type { Ingest } from "../domain/ingest/Ingest.js"
 import type { Jobs } from "../domain/jobs/Jobs.js"
+import type { RequestProgress } from "./Progress.js"
 
 /** What a handler may use; the router provides exactly these. */
 export type HandlerServices = CurrentPrincipal | Tokens | SchemaCatalog | MigrationsService | Alerts | Cases | Users | Tags
-  | SiemService | Ingest | Jobs
+  | SiemService | Ingest | Jobs | RequestProgress
 
 /** One method's implementation: typed params in, typed result out; the router does the wire. */
 export interface Handler {

@@ -30,10 +30,14 @@ import { Tags } from "../domain/tags/Tags.js"
 import type { Session } from "./Session.js"
 import { decodeParams } from "./Params.js"
 import { dryRun } from "./DryRun.js"
+import { RequestProgress, reporterFor, takeProgressToken, type ProgressReporter } from "./Progress.js"
 import { SiemIndex } from "../connectors/siem/SiemIndex.js"
 import { Tokens } from "../domain/auth/Tokens.js"
 import { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
 import { MigrationsService } from "../domain/schema/MigrationsService.js"
+
+/** What the router's runtime holds: every handler service but the per-request ones. */
+type RouterServices = Exclude<HandlerServices, CurrentPrincipal | RequestProgress>
 
 /** The one table of every handler the daemon serves besides the lifecycle. */
 const handlers: ReadonlyArray<Handler> = [
@@ -88,7 +92,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         })
       })
 
-    const dispatch = (session: Session, name: string, raw: unknown): Effect.Effect<unknown, RpcError, Auth | Exclude<HandlerServices, CurrentPrincipal>> =>
+    const dispatch = (session: Session, name: string, raw: unknown): Effect.Effect<unknown, RpcError, Auth | RouterServices> =>
       Effect.gen(function*() {
         if (name === "initialize") return yield* initialize(session, raw)
         if (session.phase === "closing") return yield* new InvalidRequest({ message: "the connection is shutting down" })
@@ -112,16 +116,27 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         if (!allowed[method.audience].includes(principal.user.role)) {
           return yield* new Forbidden({ message: `${name} is not allowed for role ${principal.user.role}` })
         }
-        const params = yield* decodeParams(method, raw)
-        if (!method.dryRun) return yield* encode(method, yield* handler.run(params).pipe(Effect.provideService(CurrentPrincipal, principal)))
-        return yield* mutate(method, handler, principal, params as MutationParams)
+        const { params: rest, token } = yield* takeProgressToken(name, raw)
+        const params = yield* decodeParams(method, rest)
+        const progress = reporterFor(session, token)
+        if (!method.dryRun) {
+          return yield* encode(method, yield* handler.run(params).pipe(
+            Effect.provideService(CurrentPrincipal, principal),
+            Effect.provideService(RequestProgress, progress)
+          ))
+        }
+        return yield* mutate(method, handler, principal, progress, params as MutationParams)
       })
 
     /** A mutation: its options come off the params; a request's onBehalfOf overrides the connection's. */
-    const mutate = (method: Method, handler: Handler, principal: Principal, { dryRun: preview, onBehalfOf, ...params }: MutationParams) =>
+    const mutate = (
+      method: Method, handler: Handler, principal: Principal, progress: ProgressReporter,
+      { dryRun: preview, onBehalfOf, ...params }: MutationParams
+    ) =>
       Effect.gen(function*() {
         const run = handler.run(params).pipe(
-          Effect.provideService(CurrentPrincipal, onBehalfOf === undefined ? principal : { ...principal, onBehalfOf })
+          Effect.provideService(CurrentPrincipal, onBehalfOf === undefined ? principal : { ...principal, onBehalfOf }),
+          Effect.provideService(RequestProgress, progress)
         )
         if (preview !== true) return yield* encode(method, yield* run)
         const support = method.dryRun!
@@ -135,7 +150,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
       })
 
     // One runtime holding every service: a request is forked on it, with no per-request provide.
-    const runtime = yield* Effect.runtime<Auth | Exclude<HandlerServices, CurrentPrincipal>>()
+    const runtime = yield* Effect.runtime<Auth | RouterServices>()
     const fork = (session: Session, name: string, raw: unknown) => Runtime.runFork(runtime)(dispatch(session, name, raw))
 
     return { fork, methodNames } as const

@@ -6,6 +6,8 @@ import type { Origin } from "../domain/auth/Auth.js"
 export class Session {
   phase: "new" | "ready" | "closing" = "new"
   principal: Principal | undefined = undefined
+  /** Sends a server notification to this connection; the transport sets it, and unsets it at close. */
+  notify: (method: string, params: unknown) => void = () => undefined
 
   constructor(
     /** Local transports (stdio, unix socket) may be trusted without credentials; TCP never is. */

@@ -62,6 +62,7 @@ export const serve = (options: ConnectionOptions) =>
       log: () => undefined
     })
 
+    session.notify = (method, params) => void connection.sendNotification(method, params).catch(() => undefined)
     connection.onRequest((method: string, params: unknown, token: CancellationToken) => {
       const fiber = router.fork(session, method, params)
       inFlight.add(fiber)
@@ -88,6 +89,7 @@ export const serve = (options: ConnectionOptions) =>
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         session.phase = "closing"
+        session.notify = () => undefined
         if (inFlight.size > 0) log(`closing: waiting for ${inFlight.size} in-flight request(s)`)
         yield* Fiber.awaitAll([...inFlight]).pipe(Effect.timeout(config.shutdownGraceMs), Effect.ignore)
         yield* Fiber.interruptAll([...inFlight])

@@ -1,6 +1,6 @@
 import { Effect, ParseResult, Schema } from "effect"
 import {
-  Lifecycle, fromWire, Unavailable, type DryRunPreview, type Method, type Notification, type ParamsOf,
+  Lifecycle, Notifications, fromWire, Unavailable, type DryRunPreview, type Method, type Notification, type ParamsOf,
   type ProtocolError, type ResultOf, type RpcError, type User
 } from "@sockeye/protocol"
 import {
@@ -26,6 +26,16 @@ export interface ClientOptions {
   readonly reconnect?: boolean
   readonly onStateChange?: (state: ConnectionState, detail?: string) => void
 }
+
+export interface CallOptions {
+  /**
+   * Asks the daemon for `$/progress` reports of this call (a fresh progressToken is sent). Reports
+   * may go on after the result (jobs/run); they stop at `kind: "end"`, a failed call, or close.
+   */
+  readonly onProgress?: (value: Notifications.ProgressValue) => void
+}
+
+let progressTokens = 0
 
 const toClientError = (error: unknown): ClientError => {
   if (error instanceof ResponseError) return fromWire(error.code, error.message, error.data)
@@ -110,21 +120,21 @@ export class DaemonClient {
   }
 
   /** Calls a method; rejects with a tagged protocol error. A dry run goes through `preview`. */
-  async call<M extends Method>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  async call<M extends Method>(method: M, params: ParamsOf<M>, options: CallOptions = {}): Promise<ResultOf<M>> {
     if ((params as { dryRun?: unknown } | undefined)?.dryRun === true) {
       throw fromWire(-32602, `${method.method}: call answers results; use preview() for a dry run`, { issues: [{ path: ["dryRun"], message: "use preview()" }] })
     }
-    return Schema.decodeUnknownSync(method.result)(await this.send(method, params))
+    return Schema.decodeUnknownSync(method.result)(await this.send(method, params, options))
   }
 
   /** Calls a mutation with `dryRun: true`: what it would change, and what it would answer. */
-  async preview<M extends Method>(method: M, params: ParamsOf<M>): Promise<DryRunPreview<ResultOf<M>>> {
+  async preview<M extends Method>(method: M, params: ParamsOf<M>, options: CallOptions = {}): Promise<DryRunPreview<ResultOf<M>>> {
     if (!method.dryRun) throw fromWire(-32602, `${method.method} changes nothing; it has no dry run`, { issues: [{ path: ["dryRun"], message: "not a mutation" }] })
-    const raw = await this.send(method, { ...params, dryRun: true })
+    const raw = await this.send(method, { ...params, dryRun: true }, options)
     return Schema.decodeUnknownSync(method.dryRun.preview)(raw) as DryRunPreview<ResultOf<M>>
   }
 
-  private async send<M extends Method>(method: M, params: ParamsOf<M>): Promise<unknown> {
+  private async send<M extends Method>(method: M, params: ParamsOf<M>, options: CallOptions): Promise<unknown> {
     const connection = this.connection
     if (!connection) throw new Unavailable({ message: `not connected (${this.stateValue})` })
     const encoded = Schema.encodeEither(method.params)(params)
@@ -133,10 +143,23 @@ export class DaemonClient {
         issues: ParseResult.ArrayFormatter.formatErrorSync(encoded.left)
       })
     }
+    let wire = encoded.right as object
+    let stopProgress = () => {}
+    const onProgress = options.onProgress
+    if (onProgress) {
+      const token = `${process.pid}-${++progressTokens}`
+      wire = { ...wire, progressToken: token }
+      stopProgress = this.on(Notifications.Progress, (progress) => {
+        if (progress.token !== token) return
+        if (progress.value.kind === "end") stopProgress()
+        onProgress(progress.value)
+      })
+    }
     let raw: unknown
     try {
-      raw = await connection.sendRequest(method.method, encoded.right)
+      raw = await connection.sendRequest(method.method, wire)
     } catch (error) {
+      stopProgress()
       throw toClientError(error)
     }
     return raw

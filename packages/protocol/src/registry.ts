@@ -20,6 +20,7 @@ export const methods: ReadonlyArray<Method> = [
   Auth.TokensList,
   Auth.TokensRevoke,
   Users.UsersList,
+  Users.UsersAssignees,
   Users.UsersCreate,
   Users.UsersUpdate,
   Users.UsersDelete,

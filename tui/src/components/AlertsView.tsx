@@ -10,7 +10,7 @@ import { useVerbKeys } from "../hooks/useVerbKeys.js"
 import { Command } from "../key/keyBindings.js"
 import type { AlertQuery, AlertSortField, Entry } from "../model/routes.js"
 import { theme } from "../theme/semantic-colors.js"
-import { alertLayout, alertShows, narrowCells, wideCells, type AlertColumn } from "./alertColumns.js"
+import { alertLayout, narrowCells, wideCells, type AlertColumn } from "./alertColumns.js"
 import { Line, type Segment } from "./Segments.js"
 import { Empty, GUTTER, Table } from "./Table.js"
 
@@ -52,7 +52,7 @@ export const AlertsView = ({ entry, width, height }: { readonly entry: Entry; re
   }, [actions, refresh])
   const tableHeight = height - 1
   const list = useListView({
-    entry, query, page, shows: alertShows, sortKeys: SORT_KEYS, visible: tableHeight - 1,
+    entry, query, page, sortKeys: SORT_KEYS, visible: tableHeight - 1,
     withQuery: (q: AlertQuery) => actions.replace({ kind: "alerts", query: q }),
     open: (a) => actions.push({ kind: "alert", id: a.id })
   })
@@ -85,7 +85,7 @@ export const AlertsView = ({ entry, width, height }: { readonly entry: Entry; re
       {error && !page
         ? <Empty height={tableHeight} text={`alerts/list failed: ${error.message} (${error.code})`} />
         : !page ? <Empty height={tableHeight} text="loading…" />
-        : rows.length === 0 ? <Empty height={tableHeight} text={query.invert ? "every row of this page matches the inverted filter" : "no alerts match"} />
+        : rows.length === 0 ? <Empty height={tableHeight} text="no alerts match" />
         : <Table layout={layout} rows={rows} cursor={cursor} height={tableHeight} rowKey={(a) => a.id}
             cells={narrow ? narrowCells : wideCells} isMarked={(a) => marks.has(a.id)} now={now}
             sort={{ key: SORT_COLUMN[query.sort.field], direction: query.sort.direction }} highlight={query.filter.text} />}

@@ -44,9 +44,6 @@ const SORT_KEYS: ReadonlyArray<{ key: string; field: CaseSortField; label: strin
   { key: "s", field: "status", label: "status" }, { key: "c", field: "customerCode", label: "customer" }, { key: "u", field: "assignedTo", label: "assignee" }
 ]
 
-const shows = (c: CaseSummary, text: string) =>
-  [c.name, c.customerCode ?? "", c.assignedTo ?? "", c.status].some((f) => f.toLowerCase().includes(text.toLowerCase()))
-
 /** The cases table. */
 export const CasesView = ({ entry, width, height }: { readonly entry: Entry; readonly width: number; readonly height: number }) => {
   if (entry.route.kind !== "cases") throw new Error("CasesView needs a cases route")
@@ -61,7 +58,7 @@ export const CasesView = ({ entry, width, height }: { readonly entry: Entry; rea
   }, [actions, refresh])
   const tableHeight = height - 1
   const list = useListView({
-    entry, query, page, shows, sortKeys: SORT_KEYS, visible: tableHeight - 1,
+    entry, query, page, sortKeys: SORT_KEYS, visible: tableHeight - 1,
     withQuery: (q: CaseQuery) => actions.replace({ kind: "cases", query: q }),
     open: (c) => actions.push({ kind: "case", id: c.id })
   })

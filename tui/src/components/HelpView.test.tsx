@@ -37,7 +37,7 @@ describe("help", () => {
       ["l", "verb.linkCase"], ["y", "alert.event"], ["r, ctrl+r", "app.refresh"], ["q, ctrl+c", "app.quit"], ["o", "sort.choose"]] as const) {
       expect(frame).toMatch(new RegExp(`^ ${keys.replace(/[+]/g, "\\+")}\\s+${id.replace(".", "\\.")} `, "m"))
     }
-    expect(frame).toContain("/!text is a view filter")
+    expect(frame).toContain("/!text asks for the others")
     await app.press(KEY.escape)
     await app.waitFor((f) => !f.includes("Keys of the alerts view") && f.includes("third alert"))
     await app.press(KEY.enter, "y")

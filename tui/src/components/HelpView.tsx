@@ -11,13 +11,12 @@ import { Pager, type PagerLine } from "./Pager.js"
 const NOTES: Partial<Record<View, ReadonlyArray<string>>> = {
   alerts: [
     "/text asks the daemon for alerts whose name, an asset name or an IoC value contains text (every page).",
-    "/!text is a view filter: it hides rows of the loaded page that show text (name, customer, source, assignee, tags);",
-    "  the daemon has no inverted filter, so other pages are not searched. Esc clears either filter.",
+    "/!text asks for the others: alerts whose name, asset names and IoC values all lack text. Esc clears either filter.",
     "Verbs act on the marked rows (space), else on the current row; bulk and destructive changes ask first.",
     "Counts in the header are by status for the current filter without its status part.",
     ":alerts status=open,in_progress tag=network customer=acme assignee=me|none escalated=yes ioc=1.2.3.4 since=24h sort=-age text"
   ],
-  cases: [":cases status=open customer=acme assignee=me sort=name text"],
+  cases: ["/text: cases whose name or description contains text; /!text: the others.", ":cases status=open customer=acme assignee=me sort=name text"],
   event: ["/text searches the document shown; n and N step through the matches."],
   jobs: ["Run now and enable/disable need the admin or scheduler role."]
 }

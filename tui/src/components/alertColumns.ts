@@ -50,8 +50,3 @@ export const alertCells = (narrow: boolean) => (a: AlertSummary, now: number): R
 export const wideCells = alertCells(false)
 export const narrowCells = alertCells(true)
 
-/** `/!text`: does the loaded row show `text` in a visible field? (A view filter on the page.) */
-export const alertShows = (a: AlertSummary, text: string): boolean => {
-  const t = text.toLowerCase()
-  return [a.name, a.customerCode, a.source, a.assignedTo ?? "", ...a.tags.map((x) => x.tag)].some((f) => f.toLowerCase().includes(t))
-}

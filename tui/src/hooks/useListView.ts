@@ -1,4 +1,3 @@
-import { useMemo } from "react"
 import { useAppActions } from "../contexts/AppContext.js"
 import { useKeyMatchers } from "../contexts/KeypressContext.js"
 import { Command } from "../key/keyBindings.js"
@@ -6,19 +5,16 @@ import type { Key } from "../key/Key.js"
 import type { Entry, SortDirection } from "../model/routes.js"
 import { moveCursor } from "./cursor.js"
 
-/** What a keyset-paged list view asks the daemon for: a filter with text, a sort, a view-only inverted text. */
+/** What a keyset-paged list view asks the daemon for: a filter with text (or its inverse) and a sort. */
 export interface ListQuery<F extends string> {
-  readonly filter: { readonly text?: string | undefined }
+  readonly filter: { readonly text?: string | undefined; readonly notText?: string | undefined }
   readonly sort: { readonly field: F; readonly direction: SortDirection }
-  readonly invert?: string | undefined
 }
 
 export interface ListViewOptions<T extends { readonly id: number }, F extends string, Q extends ListQuery<F>> {
   readonly entry: Entry
   readonly query: Q
   readonly page: { readonly items: ReadonlyArray<T>; readonly nextCursor: string | null } | undefined
-  /** Whether a loaded row shows `text` (for /!text). */
-  readonly shows: (row: T, text: string) => boolean
   /** Shows the list for another query (a new filter or sort): replaces the history entry. */
   readonly withQuery: (query: Q) => void
   readonly sortKeys: ReadonlyArray<{ readonly key: string; readonly field: F; readonly label: string }>
@@ -32,15 +28,14 @@ const defaultDirection = (field: string): SortDirection => (field === "createdAt
 /**
  * The behaviour the alerts and cases tables share: the cursor (kept on its row's id across
  * reloads, in the history entry), keyset pages (the daemon's cursors, kept in the entry), sort,
- * the / filter (the daemon's text filter, or /! on the loaded page) and Esc clearing it.
+ * the / filter (the daemon's text filter, /! its inverse) and Esc clearing it.
  */
 export const useListView = <T extends { readonly id: number }, F extends string, Q extends ListQuery<F>>(o: ListViewOptions<T, F, Q>) => {
   const actions = useAppActions()
   const m = useKeyMatchers()
   const { entry, query, page } = o
   const cursors = entry.memo.cursors ?? []
-  const rows = useMemo(() => (query.invert ? (page?.items ?? []).filter((r) => !o.shows(r, query.invert!)) : page?.items ?? []),
-    [page, query.invert, o.shows])
+  const rows = page?.items ?? []
   const byId = rows.findIndex((r) => r.id === entry.memo.selected)
   const cursor = byId >= 0 ? byId : Math.min(entry.memo.line ?? 0, Math.max(0, rows.length - 1))
   const current: T | undefined = rows[cursor]
@@ -52,17 +47,17 @@ export const useListView = <T extends { readonly id: number }, F extends string,
     sort: { field, direction: query.sort.field === field ? (query.sort.direction === "asc" ? "desc" : "asc") : defaultDirection(field) }
   })
   const withoutText = () => {
-    const { text: _text, ...filter } = query.filter
+    const { text: _text, notText: _notText, ...filter } = query.filter
     return filter
   }
   const filterPrompt = () => actions.prompt({
     kind: "text",
     label: "/",
-    initial: query.invert ? `!${query.invert}` : query.filter.text ?? "",
-    onSubmit: (text) => {
-      const invert = text.startsWith("!") ? text.slice(1).trim() : undefined
-      const plain = invert === undefined ? text.trim() : ""
-      o.withQuery({ ...query, filter: plain ? { ...withoutText(), text: plain } : withoutText(), invert: invert || undefined })
+    initial: query.filter.notText ? `!${query.filter.notText}` : query.filter.text ?? "",
+    onSubmit: (input) => {
+      const inverted = input.startsWith("!")
+      const text = (inverted ? input.slice(1) : input).trim()
+      o.withQuery({ ...query, filter: text ? { ...withoutText(), [inverted ? "notText" : "text"]: text } : withoutText() })
     }
   })
 
@@ -87,15 +82,15 @@ export const useListView = <T extends { readonly id: number }, F extends string,
       actions.prompt({ kind: "choice", label: "sort by:", options: o.sortKeys.map((s) => ({ key: s.key, label: s.label, run: () => sortBy(s.field) })) })
     } else if (m[Command.Filter](key)) {
       filterPrompt()
-    } else if (m[Command.Back](key) && (query.filter.text || query.invert)) {
+    } else if (m[Command.Back](key) && (query.filter.text || query.filter.notText)) {
       // Esc first clears the filter (k9s), then goes back.
-      o.withQuery({ ...query, filter: withoutText(), invert: undefined })
+      o.withQuery({ ...query, filter: withoutText() })
     } else {
       return false
     }
     return true
   }
 
-  const info = [`page ${cursors.length + 1}${page?.nextCursor ? "+" : ""}`, `${rows.length}${query.invert ? ` of ${page?.items.length ?? 0}` : ""} rows`]
+  const info = [`page ${cursors.length + 1}${page?.nextCursor ? "+" : ""}`, `${rows.length} rows`]
   return { rows, cursor, current, select, handleKey, info }
 }

@@ -5,14 +5,15 @@ import type { Lookups } from "../model/commandLine.js"
 import { useDaemonQuery } from "./useDaemonQuery.js"
 
 /**
- * Names for completion and for resolving `tag=network`: tags, customers, sources, and users
- * (users/list is admin-only: other roles type usernames without completion).
+ * Names for completion and for resolving `tag=network`: tags, customers, sources, and the users
+ * alerts may be assigned to (users/assignees: writers only; a customer user has no verbs).
  */
 export const useLookups = () => {
   const client = useClient()
   const tags = useDaemonQuery((c) => c.call(Tags.TagsList, {}), [])
   const customers = useDaemonQuery((c) => c.call(Users.CustomersList, {}), [])
-  const users = useDaemonQuery((c) => c.call(Users.UsersList, {}), [], { enabled: client.user?.role === "admin" })
+  const writer = client.user?.role === "admin" || client.user?.role === "analyst"
+  const users = useDaemonQuery((c) => c.call(Users.UsersAssignees, {}), [], { enabled: writer })
   const sources = useDaemonQuery((c) => c.call(Ingest.Sources, {}), [])
   const lookups = useMemo<Lookups>(() => ({
     tags: tags.data?.map((t) => t.tag) ?? [],

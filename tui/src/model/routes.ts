@@ -4,12 +4,10 @@ export type SortDirection = "asc" | "desc"
 export type AlertSortField = (typeof Alerts.AlertSortField.Type)
 export type CaseSortField = (typeof Cases.CaseSortField.Type)
 
-/** What the alerts view lists: the daemon's filter and sort, plus a view-only inverted text. */
+/** What the alerts view lists: the daemon's filter and sort. */
 export interface AlertQuery {
   readonly filter: Alerts.AlertFilter
   readonly sort: { readonly field: AlertSortField; readonly direction: SortDirection }
-  /** `/!text`: hides rows of the loaded page that contain text (the daemon has no inverted filter). */
-  readonly invert?: string | undefined
   /** How the query was asked for, e.g. "status=open tag=network" (shown in the breadcrumb). */
   readonly label: string
 }
@@ -17,7 +15,6 @@ export interface AlertQuery {
 export interface CaseQuery {
   readonly filter: Cases.CaseFilter
   readonly sort: { readonly field: CaseSortField; readonly direction: SortDirection }
-  readonly invert?: string | undefined
   readonly label: string
 }
 
@@ -48,19 +45,21 @@ export interface Entry {
   readonly memo: ViewMemo
 }
 
+const filterParts = (query: AlertQuery | CaseQuery) =>
+  [query.label, query.filter.text ? `/${query.filter.text}` : "", query.filter.notText ? `/!${query.filter.notText}` : ""]
+    .filter(Boolean).join(" ")
+
 /** The breadcrumb of one route: "alerts(status=open)", "alert 123", "event 123". */
 export const crumbOf = (route: Route): string => {
   switch (route.kind) {
     case "alerts": {
-      const parts = [route.query.label, route.query.filter.text ? `/${route.query.filter.text}` : "", route.query.invert ? `/!${route.query.invert}` : ""]
-        .filter(Boolean).join(" ")
+      const parts = filterParts(route.query)
       return parts ? `alerts(${parts})` : "alerts"
     }
     case "alert": return `alert ${route.id}`
     case "event": return `event ${route.alertId}${route.label ? ` ${route.label}` : ""}`
     case "cases": {
-      const parts = [route.query.label, route.query.filter.text ? `/${route.query.filter.text}` : "", route.query.invert ? `/!${route.query.invert}` : ""]
-        .filter(Boolean).join(" ")
+      const parts = filterParts(route.query)
       return parts ? `cases(${parts})` : "cases"
     }
     case "case": return `case ${route.id}`

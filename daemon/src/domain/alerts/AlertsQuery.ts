@@ -39,6 +39,20 @@ export type TextFold = "icu" | "database"
 const folded = (sql: SqlClient.SqlClient, column: string, fold: TextFold) =>
   fold === "icu" ? sql.literal(`(${column} collate "und-x-icu")`) : sql.literal(column)
 
+/** Whether the name, an asset name or an IoC value contains `text`: never NULL, so NOT inverts it. */
+const textMatch = (sql: SqlClient.SqlClient, text: string, fold: TextFold): Fragment => {
+  const pattern = containsPattern(text)
+  return sql`coalesce((
+      ${folded(sql, "a.alert_name", fold)} ilike ${pattern} escape '\\'
+      or exists (
+        select 1 from incident_management_asset fs
+        where fs.alert_linked = a.id and ${folded(sql, "fs.asset_name", fold)} ilike ${pattern} escape '\\')
+      or exists (
+        select 1 from incident_management_alert_to_ioc fl2 join incident_management_ioc fi2 on fi2.id = fl2.ioc_id
+        where fl2.alert_id = a.id and ${folded(sql, "fi2.value", fold)} ilike ${pattern} escape '\\')
+    ), false)`
+}
+
 /**
  * The filter as one condition. An empty list means "no constraint on that field" (a client with
  * nothing picked in a multi-select), not "match nothing".
@@ -62,18 +76,8 @@ export const filterCondition = (sql: SqlClient.SqlClient, filter: AlertFilter | 
       select 1 from incident_management_alert_to_ioc fl join incident_management_ioc fi on fi.id = fl.ioc_id
       where fl.alert_id = a.id and fi.value = ${filter.iocValue})`)
   }
-  if (filter.text !== undefined && filter.text !== "") {
-    const pattern = containsPattern(filter.text)
-    clauses.push(sql`(
-      ${folded(sql, "a.alert_name", fold)} ilike ${pattern} escape '\\'
-      or exists (
-        select 1 from incident_management_asset fs
-        where fs.alert_linked = a.id and ${folded(sql, "fs.asset_name", fold)} ilike ${pattern} escape '\\')
-      or exists (
-        select 1 from incident_management_alert_to_ioc fl2 join incident_management_ioc fi2 on fi2.id = fl2.ioc_id
-        where fl2.alert_id = a.id and ${folded(sql, "fi2.value", fold)} ilike ${pattern} escape '\\')
-    )`)
-  }
+  if (filter.text !== undefined && filter.text !== "") clauses.push(textMatch(sql, filter.text, fold))
+  if (filter.notText !== undefined && filter.notText !== "") clauses.push(sql`not ${textMatch(sql, filter.notText, fold)}`)
   if (filter.createdAfter) clauses.push(sql`a.alert_creation_time >= ${filter.createdAfter}`)
   if (filter.createdBefore) clauses.push(sql`a.alert_creation_time < ${filter.createdBefore}`)
   return sql.and(clauses)

@@ -66,6 +66,12 @@ export const keyset = (sql: SqlClient.SqlClient, sort: Sort, after: After | unde
 /** `text` as a LIKE pattern matching itself literally anywhere: \ % _ are escaped. */
 export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
 
+/** Whether the name or the description contains `text`: never NULL, so NOT inverts it. */
+const textMatch = (sql: SqlClient.SqlClient, text: string): Fragment => {
+  const pattern = containsPattern(text)
+  return sql`coalesce(c.case_name ilike ${pattern} escape '\\' or c.case_description ilike ${pattern} escape '\\', false)`
+}
+
 export const filterWhere = (sql: SqlClient.SqlClient, filter: CaseFilter | undefined): Fragment => {
   if (!filter) return sql`true`
   const clauses: Array<Fragment> = []
@@ -74,9 +80,7 @@ export const filterWhere = (sql: SqlClient.SqlClient, filter: CaseFilter | undef
   if (filter.assignedTo === null) clauses.push(sql`c.assigned_to is null`)
   else if (filter.assignedTo !== undefined) clauses.push(sql`c.assigned_to = ${filter.assignedTo}`)
   if (filter.escalated !== undefined) clauses.push(sql`c.escalated = ${filter.escalated}`)
-  if (filter.text !== undefined) {
-    const pattern = containsPattern(filter.text)
-    clauses.push(sql`(c.case_name ilike ${pattern} escape '\\' or c.case_description ilike ${pattern} escape '\\')`)
-  }
+  if (filter.text !== undefined) clauses.push(textMatch(sql, filter.text))
+  if (filter.notText !== undefined && filter.notText !== "") clauses.push(sql`not ${textMatch(sql, filter.notText)}`)
   return clauses.length === 0 ? sql`true` : sql.join(" and ", true)(clauses)
 }

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type SqlError } from "@effect/sql"
 import { Effect } from "effect"
 import { alertVisible } from "../Access.js"
 import { publishChange } from "../Changes.js"
@@ -52,10 +52,11 @@ export class AlertWriter extends Effect.Service<AlertWriter>()("Ingest/AlertWrit
         returning index_name, doc_id`.pipe(Effect.map((rows) => new Set(rows.map((r) => keyOf({ index: r.indexName, id: r.docId })))))
 
     /** Advisory locks in hash order, one statement: the subquery's order is the order they are taken in. */
-    const lockAll = (namespace: number, keys: ReadonlyArray<string>) =>
-      keys.length === 0 ? Effect.void : sql`
+    // Typed by hand: tsc's incremental builds inferred the union of both branches and failed.
+    const lockAll = (namespace: number, keys: ReadonlyArray<string>): Effect.Effect<void, SqlError.SqlError> =>
+      keys.length === 0 ? Effect.void : Effect.asVoid(sql`
         select pg_advisory_xact_lock(${namespace}, s.k)::text
-        from (select distinct hashtext(x.k) as k from json_array_elements_text(${json(keys)}) as x(k) order by 1) s`
+        from (select distinct hashtext(x.k) as k from json_array_elements_text(${json(keys)}) as x(k) order by 1) s`)
 
     // After the dedup locks, so this statement's snapshot sees alerts another daemon just made.
     // The row locks make a concurrent status change wait until the batch has merged.

@@ -22,6 +22,14 @@ export const list = Effect.fn("Users.list")(function*() {
   return rows.map(toUser)
 })
 
+/** Who alerts and cases may be assigned to: the users who may write (admins and analysts). */
+export const assignees = Effect.fn("Users.assignees")(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ readonly username: string; readonly roleId: number }>`
+    select username, role_id from "user" where role_id in ${sql.in([roleIds.admin, roleIds.analyst])} order by username`.pipe(Effect.orDie)
+  return rows.map((r) => ({ username: r.username, role: r.roleId === roleIds.admin ? "admin" as const : "analyst" as const }))
+})
+
 export const create = Effect.fn("Users.create")(function*(input: {
   readonly username: string
   readonly email: string

@@ -15,6 +15,7 @@ export class Users extends Effect.Service<Users>()("Users/Users", {
 
     return {
       list: () => run(Accounts.list()),
+      assignees: () => run(Accounts.assignees()),
       create: (input: Parameters<typeof Accounts.create>[0]) => run(Accounts.create(input)),
       update: (input: Parameters<typeof Accounts.update>[0]) => run(Accounts.update(input)),
       remove: (id: number) => run(Accounts.remove(id)),

@@ -5,6 +5,7 @@ import { handle, type Handler } from "../Handler.js"
 
 export const usersHandlers: ReadonlyArray<Handler> = [
   handle(Methods.UsersList, () => Effect.flatMap(Users, (u) => u.list())),
+  handle(Methods.UsersAssignees, () => Effect.flatMap(Users, (u) => u.assignees())),
   handle(Methods.UsersCreate, (p) => Effect.flatMap(Users, (u) => u.create(p))),
   handle(Methods.UsersUpdate, (p) => Effect.flatMap(Users, (u) => u.update(p))),
   handle(Methods.UsersDelete, (p) => Effect.flatMap(Users, (u) => u.remove(p.id))),

@@ -155,6 +155,10 @@ describe("cases/list filters", () => {
     const described = await insertCase(env.url, { name: "other", description: "lateral movement to fileserver-02" })
     expect(await ids({ text: "fileSERVER" })).toEqual([named, described])
     expect(await ids({ text: "RANSOM" })).toEqual([named])
+    // notText is its inverse: every other case (a NULL description does not hide a case).
+    const every = await ids({})
+    expect(await ids({ notText: "fileSERVER" })).toEqual(every.filter((id) => id !== named && id !== described))
+    expect(await ids({ text: "fileserver", notText: "ransom" })).toEqual([described])
   })
 
   it("SQL and LIKE metacharacters in text match literally", async () => {

@@ -296,3 +296,18 @@ describe("bad input", () => {
     expect(await query(h.url, `select user_id, customer_code from user_customer_access order by id`)).toEqual(access)
   })
 })
+
+describe("users/assignees", () => {
+  it("lists the admins and analysts by username for a writer; customer users and the scheduler are refused", async () => {
+    await seedUser(h.url, { username: "sched", role: "scheduler" })
+    const ann = track(await connectAs(h.daemon, "ann"))
+    const listed = await ann.call(Users.UsersAssignees, {})
+    expect(listed).toContainEqual({ username: "admin", role: "admin" })
+    expect(listed).toContainEqual({ username: "ann", role: "analyst" })
+    expect(listed.map((u) => u.username)).not.toContain("cust")
+    expect(listed.map((u) => u.username)).not.toContain("sched")
+    expect(listed.map((u) => u.username)).toEqual([...listed.map((u) => u.username)].sort())
+    const cust = track(await connectAs(h.daemon, "cust"))
+    await expect(cust.call(Users.UsersAssignees, {})).rejects.toMatchObject({ _tag: "Forbidden" })
+  })
+})

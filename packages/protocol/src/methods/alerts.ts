@@ -21,6 +21,8 @@ export const AlertFilter = Schema.Struct({
   iocValue: Schema.optional(Text(250)),
   /** Case-insensitive substring of the name, an asset name or an IoC value. */
   text: Schema.optional(Text(500)),
+  /** The inverse of `text`: alerts whose name, asset names and IoC values all lack this substring. */
+  notText: Schema.optional(Text(500)),
   createdAfter: Schema.optional(Timestamp),
   createdBefore: Schema.optional(Timestamp)
 }).annotations({ identifier: "AlertFilter" })

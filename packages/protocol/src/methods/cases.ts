@@ -11,7 +11,9 @@ export const CaseFilter = Schema.Struct({
   assignedTo: Schema.optional(Schema.NullOr(Username)),
   escalated: Schema.optional(Schema.Boolean),
   /** Case-insensitive substring of the name or description. */
-  text: Schema.optional(Schema.String.pipe(Schema.maxLength(500)))
+  text: Schema.optional(Schema.String.pipe(Schema.maxLength(500))),
+  /** The inverse of `text`: cases whose name and description both lack this substring. */
+  notText: Schema.optional(Schema.String.pipe(Schema.maxLength(500)))
 }).annotations({ identifier: "CaseFilter" })
 export type CaseFilter = typeof CaseFilter.Type
 

@@ -21,6 +21,14 @@ export const UsersList = query({
   audience: "admin"
 })
 
+export const UsersAssignees = query({
+  method: "users/assignees",
+  description: "Who alerts and cases may be assigned to: the admins and analysts, by username (writers).",
+  params: NoParams,
+  result: Schema.Array(Schema.Struct({ username: Schema.String, role: Schema.Literal("admin", "analyst") })),
+  audience: "writer"
+})
+
 export const UsersCreate = mutation({
   method: "users/create",
   description: "Create a user (admin); the password is stored as a bcrypt hash.",
