@@ -51,11 +51,10 @@ const checksum = async () => {
   const tables = await query<{ name: string }>(db.url,
     "select tablename as name from pg_tables where schemaname = 'public' and not (tablename = any($1)) order by 1",
     [backgroundTables.filter((t) => t !== "log_entries")])
-  const sums: Record<string, string> = {}
-  for (const { name } of tables) {
-    sums[name] = (await query(db.url, `select md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as s from "${name}" t`))[0].s
-  }
-  return sums
+  // One statement, one snapshot: every table's hash at the same instant.
+  const rows = await query<{ name: string; s: string }>(db.url, tables.map(({ name }) =>
+    `select '${name}' as name, md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as s from "${name}" t`).join(" union all "))
+  return Object.fromEntries(rows.map((r) => [r.name, r.s]))
 }
 
 const auditRows = async (route: string) =>
