@@ -246,3 +246,23 @@ describe("a preview matches the real call", () => {
     expect(preview.changes.some((c) => c.table === "user_customer_access" && c.op === "delete")).toBe(true)
   })
 })
+
+describe("a table without the capture trigger", () => {
+  it("makes dry runs unavailable, naming it, until migrations run again (which is audited)", async () => {
+    await query(db.url, "create table zz_added_by_hand (id int primary key)")
+    try {
+      const error = await admin.raw("tags/create", { tag: "later", dryRun: true }).then(() => undefined, (e: unknown) => e as { _tag: string; message: string })
+      expect(error?._tag).toBe("Unavailable")
+      expect(error!.message).toContain("zz_added_by_hand")
+      await admin.raw("migrations/up", {})
+      const [trigger] = await query<{ n: number }>(db.url,
+        "select count(*)::int as n from pg_trigger where tgrelid = 'zz_added_by_hand'::regclass and tgname = 'sockeye_dry_run_capture'")
+      expect(trigger!.n).toBe(1)
+      const preview = await admin.preview(Tags.TagsCreate, { tag: "later" })
+      expect(preview.changes.some((c) => c.table === "incident_management_alerttag" && c.op === "insert")).toBe(true)
+      expect(await auditRows("migrations/up")).toBe(1)
+    } finally {
+      await query(db.url, "drop table zz_added_by_hand")
+    }
+  })
+})

@@ -64,6 +64,16 @@ export const query = <P, PI, R, RI>(def: {
 type OptionFields = typeof mutationOptionFields
 
 /**
+ * The params plus dryRun and onBehalfOf. NoParams (a record of never) cannot be extended, as every
+ * key would have to be never: a mutation without params of its own gets the options alone.
+ */
+const withOptions = (params: Schema.Schema<any, any>): Schema.Schema<any, any> => {
+  const ast = params.ast
+  const noParams = ast._tag === "TypeLiteral" && ast.propertySignatures.length === 0 && ast.indexSignatures.length > 0
+  return noParams ? Schema.Struct(mutationOptionFields) : Schema.extend(params, Schema.Struct(mutationOptionFields))
+}
+
+/**
  * A method that changes state. Its params are `params`' fields plus `dryRun` and `onBehalfOf`
  * (model/DryRun.ts), which the router takes off before the handler sees the params. `dryRun`
  * names why the method cannot be previewed, when it cannot; by default a dry run runs the
@@ -82,7 +92,7 @@ export const mutation = <P, PI, R, RI>(def: {
 }): Method<P & Schema.Struct.Type<OptionFields>, PI & Schema.Struct.Encoded<OptionFields>, R, RI> => ({
   method: def.method,
   description: def.description,
-  params: Schema.extend(def.params as Schema.Schema<any, any>, Schema.Struct(mutationOptionFields)) as Schema.Schema<
+  params: withOptions(def.params) as Schema.Schema<
     P & Schema.Struct.Type<OptionFields>, PI & Schema.Struct.Encoded<OptionFields>>,
   result: def.result,
   audience: def.audience ?? "writer",
