@@ -112,7 +112,23 @@ export const run = Effect.gen(function*() {
     Effect.tapError((error) => Effect.logError(error.message))
   )
   for (const [id, name] of applied) yield* Effect.logInfo(`applied migration ${id}_${name}`)
+  yield* attachDryRunCapture
   return applied.map(([id, name]) => ({ id, name }))
+})
+
+/**
+ * Tables created by migrations after 0018 get the dry-run capture trigger here (see
+ * 0018_sockeye_dry_run.sql); a no-op once every table has it, and before 0018 is applied.
+ */
+const attachDryRunCapture = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.withTransaction(Effect.gen(function*() {
+    yield* sql`select pg_advisory_xact_lock(${CREATE_LOCK})`
+    const [found] = yield* sql<{ present: boolean }>`select to_regproc('sockeye_dry_run_attach') is not null as present`
+    if (!found?.present) return
+    const [attached] = yield* sql<{ n: number }>`select sockeye_dry_run_attach() as n`
+    if (attached && attached.n > 0) yield* Effect.logInfo(`dry runs: capture trigger attached to ${attached.n} new tables`)
+  }))
 })
 
 export interface AppliedMigration {

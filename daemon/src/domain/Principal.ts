@@ -6,6 +6,8 @@ export interface Principal {
   readonly user: User
   /** The client that made the request (initialize's clientInfo), for the audit trail. */
   readonly client: string
+  /** Whom the client acts for (initialize's or the request's `onBehalfOf`), for the audit trail. */
+  readonly onBehalfOf?: string | undefined
   /** The daemon acting for itself (ingestion, jobs, demo): sees and may change everything. */
   readonly system: boolean
 }

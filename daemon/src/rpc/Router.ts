@@ -1,12 +1,14 @@
+import { SqlClient } from "@effect/sql"
 import { Effect, Option, Runtime, Schema } from "effect"
 import {
-  Forbidden, InvalidRequest, Lifecycle, MethodNotFound, NotInitialized, Notifications,
+  Forbidden, InvalidParams, InvalidRequest, Lifecycle, MethodNotFound, NotInitialized, Notifications,
   openRpcDocument, type Audience, type Method, type RoleName, type RpcError
 } from "@sockeye/protocol"
 import { Auth } from "../domain/auth/Auth.js"
 import { CurrentPrincipal } from "../domain/Principal.js"
 import { VERSION } from "../lib/packageInfo.js"
 import type { Handler, HandlerServices } from "./Handler.js"
+import type { Principal } from "../domain/Principal.js"
 import { authHandlers } from "./handlers/Auth.js"
 import { schemaHandlers } from "./handlers/Schema.js"
 import { alertsHandlers } from "./handlers/Alerts.js"
@@ -30,11 +32,15 @@ import { Users } from "../domain/users/Users.js"
 import { Tags } from "../domain/tags/Tags.js"
 import type { Session } from "./Session.js"
 import { decodeParams } from "./Params.js"
-import { RequestProgress, reporterFor, takeProgressToken } from "./Progress.js"
+import { dryRun } from "./DryRun.js"
+import { RequestProgress, reporterFor, takeProgressToken, type ProgressReporter } from "./Progress.js"
 import { SiemIndex } from "../connectors/siem/SiemIndex.js"
 import { Tokens } from "../domain/auth/Tokens.js"
 import { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
 import { MigrationsService } from "../domain/schema/MigrationsService.js"
+
+/** What every mutation takes besides its own params (packages/protocol adds them to its schema). */
+type MutationParams = { readonly dryRun?: boolean; readonly onBehalfOf?: string; readonly [key: string]: unknown }
 
 /** What the router's runtime holds: every handler service but the per-request ones. */
 type RouterServices = Exclude<HandlerServices, CurrentPrincipal | RequestProgress>
@@ -61,6 +67,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
   effect: Effect.gen(function*() {
     const siem = yield* Effect.serviceOption(SiemIndex)
     const blobs = yield* Effect.serviceOption(BlobStore)
+    const sql = yield* SqlClient.SqlClient
     const table = new Map(handlers.map((h) => [h.method.method, h]))
     const methodNames = ["initialize", "shutdown", "rpc.discover", ...table.keys()]
     const methodList = [Lifecycle.Initialize, Lifecycle.Shutdown, Lifecycle.Discover, ...handlers.map((h) => h.method)]
@@ -76,7 +83,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         const auth = yield* Auth
         const user = yield* auth.authenticate(params.credentials, session.origin)
         const client = params.clientInfo.version ? `${params.clientInfo.name}/${params.clientInfo.version}` : params.clientInfo.name
-        session.principal = { user, client, system: false }
+        session.principal = { user, client, onBehalfOf: params.onBehalfOf, system: false }
         session.phase = "ready"
         yield* Effect.logInfo(`${session.transport}: ${client} signed in as ${user.username} (${user.role})`)
         return yield* encode(Lifecycle.Initialize, {
@@ -118,11 +125,35 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         }
         const { params: rest, token } = yield* takeProgressToken(name, raw)
         const params = yield* decodeParams(method, rest)
-        const result = yield* handler.run(params).pipe(
-          Effect.provideService(CurrentPrincipal, principal),
-          Effect.provideService(RequestProgress, reporterFor(session, token))
+        const progress = reporterFor(session, token)
+        if (!method.dryRun) {
+          return yield* encode(method, yield* handler.run(params).pipe(
+            Effect.provideService(CurrentPrincipal, principal),
+            Effect.provideService(RequestProgress, progress)
+          ))
+        }
+        return yield* mutate(method, handler, principal, progress, params as MutationParams)
+      })
+
+    /** A mutation: its options come off the params; a request's onBehalfOf overrides the connection's. */
+    const mutate = (
+      method: Method, handler: Handler, principal: Principal, progress: ProgressReporter,
+      { dryRun: preview, onBehalfOf, ...params }: MutationParams
+    ) =>
+      Effect.gen(function*() {
+        const run = handler.run(params).pipe(
+          Effect.provideService(CurrentPrincipal, onBehalfOf === undefined ? principal : { ...principal, onBehalfOf }),
+          Effect.provideService(RequestProgress, progress)
         )
-        return yield* encode(method, result)
+        if (preview !== true) return yield* encode(method, yield* run)
+        const support = method.dryRun!
+        if (support.refused !== undefined) {
+          return yield* new InvalidParams({
+            message: `${method.method}: dryRun is not supported: ${support.refused}`,
+            issues: [{ path: ["dryRun"], message: support.refused }]
+          })
+        }
+        return yield* Schema.encode(support.preview)(yield* dryRun(sql, run)).pipe(Effect.orDie)
       })
 
     // One runtime holding every service: a request is forked on it, with no per-request provide.

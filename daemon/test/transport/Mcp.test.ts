@@ -106,6 +106,28 @@ describe("sockeyed --mcp with the official MCP SDK client", () => {
       const [row] = await query(db.url, `select escalated from incident_management_alert where id = $1`, [ids.otherTag])
       expect(row.escalated).toBe(false)
 
+      // A dry run: the SDK checks the preview against the tool's outputSchema; nothing changes.
+      const dry = await client.callTool({
+        name: "alerts_update",
+        arguments: { ids: [ids.visible], set: { status: "CLOSED" }, dryRun: true, onBehalfOf: "alice (SOC-42)" }
+      })
+      expect(dry.isError).toBeFalsy()
+      type Change = { table: string; id: unknown; op: string; before?: Record<string, unknown>; after?: Record<string, unknown> }
+      const preview = dry.structuredContent as { dryRun: boolean; changes: Array<Change>; result: unknown }
+      expect(preview.dryRun).toBe(true)
+      expect(preview.result).toEqual({ updated: [ids.visible] })
+      expect(preview.changes.find((c) => c.table === "incident_management_alert"))
+        .toMatchObject({ id: ids.visible, op: "update", before: { status: "OPEN" }, after: { status: "CLOSED" } })
+      const wouldAudit = preview.changes.find((c) => c.table === "log_entries")!
+      expect(JSON.parse(wouldAudit.after!["additional_info"] as string)).toEqual({ client: "mcp-sdk-test/1.0.0", onBehalfOf: "alice (SOC-42)" })
+      const [still] = await query(db.url, `select status from incident_management_alert where id = $1`, [ids.visible])
+      expect(still.status).toBe("OPEN")
+      const hiddenDry = await client.callTool({ name: "alerts_update", arguments: { ids: [ids.otherTag], set: { status: "CLOSED" }, dryRun: true } })
+      expect(JSON.parse(textOf(hiddenDry))).toEqual({ error: { code: -32004, message: `alert ${ids.otherTag} not found` } })
+      // The real update above is audited with the MCP client's clientInfo; the dry run left no entry.
+      const audits = await query(db.url, `select additional_info from log_entries where route = 'alerts/update' order by id`)
+      expect(audits.map((a) => JSON.parse(a.additional_info))).toEqual([{ client: "mcp-sdk-test/1.0.0" }])
+
       // Bad params: a tool result with isError and the -32602 issues, so the model can correct itself.
       const bad = await client.callTool({ name: "alerts_list", arguments: { limit: 0, bogus: 1 } })
       expect(bad.isError).toBe(true)

@@ -1,7 +1,7 @@
 import { Effect, ParseResult, Schema } from "effect"
 import {
-  Lifecycle, Notifications, fromWire, Unavailable, type Method, type Notification, type ParamsOf, type ProtocolError,
-  type ResultOf, type RpcError, type User
+  Lifecycle, Notifications, fromWire, Unavailable, type DryRunPreview, type Method, type Notification, type ParamsOf,
+  type ProtocolError, type ResultOf, type RpcError, type User
 } from "@sockeye/protocol"
 import {
   createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection
@@ -18,6 +18,8 @@ export type ConnectionState = "connecting" | "connected" | "reconnecting" | "clo
 export interface ClientOptions {
   readonly clientInfo: { readonly name: string; readonly version?: string }
   readonly credentials?: Credentials
+  /** Whom this connection acts for; recorded in the audit entry of every mutation it makes. */
+  readonly onBehalfOf?: string
   /** Opens a fresh link; called again after a drop when `reconnect` is on. */
   readonly open: () => Promise<Link>
   /** Reconnect with backoff after the link drops (socket and TCP). */
@@ -88,7 +90,8 @@ export class DaemonClient {
       const params = Schema.encodeSync(Lifecycle.InitializeParams)({
         protocolVersion: Lifecycle.PROTOCOL_VERSION,
         clientInfo: this.options.clientInfo,
-        ...(this.options.credentials ? { credentials: this.options.credentials } : {})
+        ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
+        ...(this.options.onBehalfOf !== undefined ? { onBehalfOf: this.options.onBehalfOf } : {})
       })
       const raw = await connection.sendRequest("initialize", params)
       this.info = Schema.decodeUnknownSync(Lifecycle.InitializeResult)(raw)
@@ -121,8 +124,22 @@ export class DaemonClient {
     }
   }
 
-  /** Calls a method; rejects with a tagged protocol error. */
+  /** Calls a method; rejects with a tagged protocol error. A dry run goes through `preview`. */
   async call<M extends Method>(method: M, params: ParamsOf<M>, options: CallOptions = {}): Promise<ResultOf<M>> {
+    if ((params as { dryRun?: unknown } | undefined)?.dryRun === true) {
+      throw fromWire(-32602, `${method.method}: call answers results; use preview() for a dry run`, { issues: [{ path: ["dryRun"], message: "use preview()" }] })
+    }
+    return Schema.decodeUnknownSync(method.result)(await this.send(method, params, options))
+  }
+
+  /** Calls a mutation with `dryRun: true`: what it would change, and what it would answer. */
+  async preview<M extends Method>(method: M, params: ParamsOf<M>, options: CallOptions = {}): Promise<DryRunPreview<ResultOf<M>>> {
+    if (!method.dryRun) throw fromWire(-32602, `${method.method} changes nothing; it has no dry run`, { issues: [{ path: ["dryRun"], message: "not a mutation" }] })
+    const raw = await this.send(method, { ...params, dryRun: true }, options)
+    return Schema.decodeUnknownSync(method.dryRun.preview)(raw) as DryRunPreview<ResultOf<M>>
+  }
+
+  private async send<M extends Method>(method: M, params: ParamsOf<M>, options: CallOptions): Promise<unknown> {
     const connection = this.connection
     if (!connection) throw new Unavailable({ message: `not connected (${this.stateValue})` })
     const encoded = Schema.encodeEither(method.params)(params)
@@ -150,7 +167,7 @@ export class DaemonClient {
       stopProgress()
       throw toClientError(error)
     }
-    return Schema.decodeUnknownSync(method.result)(raw)
+    return raw
   }
 
   /** `call` as an Effect, failing with the tagged error. */

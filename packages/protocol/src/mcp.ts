@@ -1,5 +1,5 @@
 import { JSONSchema } from "effect"
-import type { Method } from "./Method.js"
+import { resultOnWire, type Method } from "./Method.js"
 import { lifecycleMethods, methods } from "./registry.js"
 
 /**
@@ -99,13 +99,15 @@ export const selfContainedSchema = (schema: Method["params"]): JsonObject => {
 }
 
 /**
- * The output rule: a result whose schema is a JSON object is the structuredContent itself; any
- * other result (an array, null, a union) is wrapped as `{ result }`, because MCP requires
+ * The output rule: a result whose schema is a JSON object, or a union of JSON objects (a
+ * mutation's result or its dry-run preview), is the structuredContent itself; any other result
+ * (an array, null, a mixed union) is wrapped as `{ result }`, because MCP requires
  * `outputSchema` to be of type object.
  */
 export const outputSchemaOf = (schema: Method["result"]): { readonly schema: JsonObject; readonly wrapped: boolean } => {
   const full = selfContainedSchema(schema)
   if (full["type"] === "object") return { schema: full, wrapped: false }
+  if (isUnionOfObjects(full)) return { schema: { type: "object", ...full }, wrapped: false }
   const { $defs, ...inner } = full
   return {
     schema: {
@@ -117,6 +119,16 @@ export const outputSchemaOf = (schema: Method["result"]): { readonly schema: Jso
     },
     wrapped: true
   }
+}
+
+const isUnionOfObjects = (full: JsonObject): boolean => {
+  const branches = full["anyOf"]
+  const defs = (full["$defs"] ?? {}) as JsonObject
+  const resolved = (branch: JsonObject): JsonObject => {
+    const ref = branch["$ref"]
+    return typeof ref === "string" && ref.startsWith(refPrefix) ? resolved((defs[ref.slice(refPrefix.length)] ?? {}) as JsonObject) : branch
+  }
+  return Array.isArray(branches) && branches.length > 0 && branches.every((b) => resolved(b as JsonObject)["type"] === "object")
 }
 
 const inputSchemaOf = (schema: Method["params"]): JsonObject => {
@@ -135,7 +147,7 @@ const audienceNote: Record<Method["audience"], string> = {
 
 /** The MCP tool of one protocol method. */
 export const toolOf = (method: Method): ToolEntry => {
-  const output = outputSchemaOf(method.result)
+  const output = outputSchemaOf(resultOnWire(method))
   return {
     tool: {
       name: toolName(method.method),

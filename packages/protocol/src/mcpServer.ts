@@ -48,7 +48,10 @@ const INSTRUCTIONS = "Sockeye is a SOC incident-management daemon. Each tool is 
   "(alerts_list is alerts/list): arguments and results are the method's params and result as JSON. " +
   "Results of tools whose result is not an object are wrapped as {\"result\": ...}. Everything runs as this " +
   "session's user: alerts and cases outside its tag and customer access do not exist for it. Errors come back " +
-  "as tool results with isError and {\"error\": {code, message, data}}. Read alerts and cases as resources " +
+  "as tool results with isError and {\"error\": {code, message, data}}. Every tool that changes something takes " +
+  "dryRun: true, which changes nothing and answers {dryRun: true, changes, result}: the rows it would insert, update " +
+  "or delete and what it would answer; check a preview before a change the user has not confirmed. It also takes " +
+  "onBehalfOf, a short note for the audit log naming whom you act for. Read alerts and cases as resources " +
   "sockeye://alert/{id} and sockeye://case/{id}; sockeye://schema/document describes the database."
 
 class RequestError {

@@ -1,5 +1,5 @@
 import { JSONSchema } from "effect"
-import type { Method } from "./Method.js"
+import { resultOnWire, type Method } from "./Method.js"
 import { methods } from "./registry.js"
 import { ErrorCode } from "./Errors.js"
 import { PROTOCOL_VERSION } from "./methods/lifecycle.js"
@@ -52,7 +52,7 @@ const methodDoc = (method: Method, defs: JsonObject) => {
       required: required.has(name),
       schema
     })),
-    result: { name: "result", schema: jsonSchemaOf(method.result, defs) },
+    result: { name: "result", schema: jsonSchemaOf(resultOnWire(method), defs) },
     "x-audience": method.audience,
     "x-hints": method.hints
   }

@@ -80,7 +80,7 @@ describe("OpenRPC", () => {
     expect(doc.openrpc).toMatch(/^1\./)
     expect(doc.methods.map((m) => m.name)).toEqual(methods.map((m) => m.method))
     const create = doc.methods.find((m) => m.name === "auth/tokens/create")!
-    expect(create.params.map((p) => [p.name, p.required])).toEqual([["name", true], ["expiresAt", false]])
+    expect(create.params.map((p) => [p.name, p.required])).toEqual([["name", true], ["expiresAt", false], ["dryRun", false], ["onBehalfOf", false]])
     const refs = JSON.stringify(doc).match(/#\/components\/schemas\/[A-Za-z0-9]+/g) ?? []
     for (const ref of refs) expect(doc.components.schemas, ref).toHaveProperty(ref.split("/").pop()!)
     expect(JSON.stringify(doc)).not.toContain("$defs")

@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { NotFound } from "@sockeye/protocol"
 import { createHash, randomBytes } from "node:crypto"
+import { audit } from "../Audit.js"
 import { CurrentPrincipal } from "../Principal.js"
 import { toUser } from "./UsersRepo.js"
 
@@ -22,15 +23,20 @@ interface TokenRow {
 export class Tokens extends Effect.Service<Tokens>()("Auth/Tokens", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const audited = Effect.provideService(SqlClient.SqlClient, sql)
 
     const create = Effect.fn("Tokens.create")(function*(name: string, expiresAt: Date | undefined) {
       const { user } = yield* CurrentPrincipal
       const token = `sk_${randomBytes(32).toString("base64url")}`
-      const rows = yield* sql<{ id: number }>`
-        insert into sockeye_api_tokens (user_id, name, token_hash, expires_at)
-        values (${user.id}, ${name}, ${hashToken(token)}, ${expiresAt ?? null})
-        returning id`.pipe(Effect.orDie)
-      return { id: rows[0]!.id, token }
+      const id = yield* sql.withTransaction(Effect.gen(function*() {
+        const rows = yield* sql<{ id: number }>`
+          insert into sockeye_api_tokens (user_id, name, token_hash, expires_at)
+          values (${user.id}, ${name}, ${hashToken(token)}, ${expiresAt ?? null})
+          returning id`
+        yield* audited(audit("auth/tokens/create", `created token ${rows[0]!.id} (${name}) of user ${user.id}${expiresAt ? `, expires ${expiresAt.toISOString()}` : ""}`))
+        return rows[0]!.id
+      })).pipe(Effect.orDie)
+      return { id, token }
     })
 
     const list = Effect.fn("Tokens.list")(function*() {
@@ -45,12 +51,15 @@ export class Tokens extends Effect.Service<Tokens>()("Auth/Tokens", {
     const revoke = Effect.fn("Tokens.revoke")(function*(id: number) {
       const { user } = yield* CurrentPrincipal
       const all = user.role === "admin"
-      const rows = yield* sql<{ id: number }>`
-        update sockeye_api_tokens set revoked_at = coalesce(revoked_at, now())
-        where id = ${id} and ${all ? sql`true` : sql`user_id = ${user.id}`}
-        returning id`.pipe(Effect.orDie)
-      if (rows.length === 0) return yield* new NotFound({ message: `token ${id} not found` })
-      return { revoked: rows.map((r) => r.id) }
+      return yield* sql.withTransaction(Effect.gen(function*() {
+        const rows = yield* sql<{ id: number; userId: number }>`
+          update sockeye_api_tokens set revoked_at = coalesce(revoked_at, now())
+          where id = ${id} and ${all ? sql`true` : sql`user_id = ${user.id}`}
+          returning id, user_id`
+        if (rows.length === 0) return yield* new NotFound({ message: `token ${id} not found` })
+        yield* audited(audit("auth/tokens/revoke", `revoked token ${id} of user ${rows[0]!.userId}`))
+        return { revoked: rows.map((r) => r.id) }
+      })).pipe(Effect.catchTag("SqlError", (e) => Effect.die(e)))
     })
 
     /** The user a live token belongs to, or undefined for an unknown, revoked or expired token. */

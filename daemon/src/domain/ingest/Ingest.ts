@@ -115,7 +115,13 @@ export class Ingest extends Effect.Service<Ingest>()("Ingest/Ingest", {
     }, (effect) => Effect.catchTag(effect, "SiemError", siemFailure))
 
 
-    return { fieldNamesGet, fieldNamesSet, sources, failures, run, unavailable } as const
+    /** ingest/run: a run someone asked for is audited; the collection job's runs are not (every few minutes). */
+    const runRequested = (source: string | undefined, progress?: ReportProgress) =>
+      run(source, progress).pipe(Effect.tap((c) => audit("ingest/run",
+        `collected${source ? ` from ${source}` : ""}: ${c.documents} documents, ${c.created} created, ${c.merged} merged, ${c.skipped} skipped, ${c.failed} failed`
+      ).pipe(Effect.provide(context))))
+
+    return { fieldNamesGet, fieldNamesSet, sources, failures, run, runRequested, unavailable } as const
   }),
   dependencies: [MappingsRepo.Default, IngestRepo.Default, Collect.Default]
 }) {}

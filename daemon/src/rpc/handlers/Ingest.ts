@@ -11,6 +11,6 @@ export const ingestHandlers: ReadonlyArray<Handler> = [
   handle(Methods.FieldNamesSet, (p) => Effect.flatMap(Ingest, (s) => s.fieldNamesSet(p.source, p.fields))),
   handle(Methods.Sources, () => Effect.flatMap(Ingest, (s) => s.sources())),
   handle(Methods.IngestRun, (p) => Effect.flatMap(Effect.all([Ingest, RequestProgress]), ([s, progress]) =>
-    withWorkDone(progress.token === undefined ? undefined : progress.report, "ingest/run", (report) => s.run(p.source, report), describeCounts))),
+    withWorkDone(progress.token === undefined ? undefined : progress.report, "ingest/run", (report) => s.runRequested(p.source, report), describeCounts))),
   handle(Methods.IngestFailures, (p) => Effect.flatMap(Ingest, (s) => s.failures(p.limit)))
 ]

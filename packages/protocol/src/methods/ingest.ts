@@ -62,6 +62,7 @@ export const IngestRun = mutation({
   method: "ingest/run",
   description: "Collect new SIEM documents into alerts now (the same work as the collection job). With a progressToken, reports $/progress: begin, a report per batch, end with the counts.",
   params: Schema.Struct({ source: Schema.optional(Source) }),
+  dryRun: { refused: "ingestion reads the SIEM and writes back to it, which a rollback cannot undo; ingest/failures and siem/search show what is pending" },
   result: IngestCounts,
   audience: "adminOrScheduler",
   idempotent: true

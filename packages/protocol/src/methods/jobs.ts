@@ -71,6 +71,7 @@ export const JobsRun = mutation({
   method: "jobs/run",
   description: "Start a run of a job now; answers its runId at once. With a progressToken the run reports $/progress after the answer: begin, a report per step (percentage), end with the outcome; jobs/changed goes to every connection. A refusal (unavailable, already running) is recorded as a skipped run.",
   params: Schema.Struct({ id: JobId }),
+  dryRun: { refused: "a job run works in the background, after the request and outside its transaction (SIEM reads and writes), so it cannot be rolled back; jobs/list shows the job's state" },
   result: Schema.Struct({ runId: Schema.Int }),
   audience: "adminOrScheduler"
 })

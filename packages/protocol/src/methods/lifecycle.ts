@@ -1,7 +1,8 @@
 import { Schema } from "effect"
-import { query, mutation, notification } from "../Method.js"
+import { query, notification, type Method } from "../Method.js"
 import { NoParams } from "../model/common.js"
 import { User } from "../model/User.js"
+import { OnBehalfOf } from "../model/DryRun.js"
 
 /** The protocol version this package implements. */
 export const PROTOCOL_VERSION = "1"
@@ -32,7 +33,12 @@ export const InitializeParams = Schema.Struct({
   protocolVersion: Schema.Literal(PROTOCOL_VERSION),
   clientInfo: ClientInfo,
   /** Omitted only when the daemon trusts local connections (`--trust-local`). */
-  credentials: Schema.optional(Credentials)
+  credentials: Schema.optional(Credentials),
+  /**
+   * Whom this connection acts for (an agent's user, a ticket): recorded with clientInfo in the
+   * audit entry of every mutation; a mutation's own `onBehalfOf` param overrides it.
+   */
+  onBehalfOf: Schema.optional(OnBehalfOf)
 })
 
 export const Capabilities = Schema.Struct({
@@ -62,14 +68,15 @@ export const Initialize = query({
   audience: "public"
 })
 
-export const Shutdown = mutation({
+/** A lifecycle step, not a change to the SOC: no dryRun, no audit entry. */
+export const Shutdown: Method<{ readonly [x: string]: never }, { readonly [x: string]: never }, null, null> = {
   method: "shutdown",
   description: "Finish in-flight requests and refuse new ones; send `exit` next to close.",
   params: NoParams,
   result: Schema.Null,
   audience: "public",
-  idempotent: true
-})
+  hints: { readOnly: false, destructive: false, idempotent: true }
+}
 
 export const Discover = query({
   method: "rpc.discover",

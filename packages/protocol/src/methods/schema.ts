@@ -59,6 +59,7 @@ export const MigrationsUp = mutation({
   method: "migrations/up",
   description: "Apply pending migrations (admin).",
   params: NoParams,
+  dryRun: { refused: "migrations change the schema, which a dry run cannot preview; migrations/status lists the pending migrations" },
   result: Schema.Struct({ applied: Schema.Array(Schema.Struct({ id: Schema.Int, name: Schema.String })) }),
   audience: "admin",
   idempotent: true
