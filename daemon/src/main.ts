@@ -180,10 +180,13 @@ const main = () => {
     const batchSize = Number(values["batch-size"] ?? 5000)
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) return fail(`--batch-size takes 1..100000, got ${values["batch-size"]}`)
     let lastPrint = 0
+    let lastTable = ""
+    // A table's first batch, its last, and at most two lines a second between.
     const onProgress = (table: string, done: number, total: number) => {
       const now = Date.now()
-      if (done < total && now - lastPrint < 500) return
+      if (table === lastTable && done < total && now - lastPrint < 500) return
       lastPrint = now
+      lastTable = table
       process.stderr.write(`import ${table} ${done}/${total}${total ? ` (${Math.floor((done * 100) / total)}%)` : ""}\n`)
     }
     return run(Effect.gen(function*() {

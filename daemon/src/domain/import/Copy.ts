@@ -79,7 +79,7 @@ export const copyTable = (plan: TablePlan, options: CopyOptions) =>
 
     yield* source.rows(plan.source, plan.primaryKey).pipe(
       Stream.grouped(options.batchSize),
-      Stream.runForEach((chunk) => target.sql.withTransaction(Effect.gen(function*() {
+      Stream.runForEach((chunk) => Effect.zipRight(target.sql.withTransaction(Effect.gen(function*() {
         const copies: Array<{ key: string; values: Record<string, unknown>; raw: Record<string, unknown> }> = []
         const exceptions: Array<ExceptionRow> = []
         for (const raw of Chunk.toReadonlyArray(chunk)) {
@@ -98,8 +98,7 @@ export const copyTable = (plan: TablePlan, options: CopyOptions) =>
         result.inserted += written.inserted
         result.alreadyPresent += written.alreadyPresent
         all.forEach((e) => note(e.kind))
-        options.onProgress(plan.target, result.read, total)
-      })))
+      })), Effect.sync(() => options.onProgress(plan.target, result.read, total))))
     )
     yield* target.resetSequence(plan)
     return result satisfies CopyResult

@@ -36,7 +36,9 @@ export const layer = (url: string) => {
     username: decodeURIComponent(parsed.username) || "root",
     password: parsed.password ? Redacted.make(decodeURIComponent(parsed.password)) : undefined,
     maxConnections: 2,
-    poolConfig: { dateStrings: true, supportBigNumbers: true, bigNumberStrings: false, charset: "utf8mb4" }
+    // maxIdle below the connection limit starts mysql2's idle-reaper interval, which outlives
+    // a pool whose first connection failed and keeps the process from exiting.
+    poolConfig: { maxIdle: 2, dateStrings: true, supportBigNumbers: true, bigNumberStrings: false, charset: "utf8mb4" }
   }).pipe(Layer.mapError((error) =>
     error instanceof ImportRefused ? error : new ImportRefused({ message: `cannot connect to ${redact(url)}: ${causeMessage(error)}` })))
 }
