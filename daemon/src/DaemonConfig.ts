@@ -33,6 +33,8 @@ export interface DaemonSettings {
   readonly opensearchTlsVerify: boolean
   /** SOCKEYE_OPENSEARCH_TIMEOUT_MS: per request, and for the start-up health probe. */
   readonly opensearchTimeoutMs: number
+  /** SOCKEYE_DEV: development mode; enables migrations/new, which writes into the migrations folder. */
+  readonly dev: boolean
 }
 
 export const siemKinds = ["opensearch", "local", "none"] as const
@@ -62,7 +64,8 @@ export const defaults: DaemonSettings = {
   opensearchPassword: Option.none(),
   opensearchCaFile: Option.none(),
   opensearchTlsVerify: true,
-  opensearchTimeoutMs: 10_000
+  opensearchTimeoutMs: 10_000,
+  dev: false
 }
 
 export const config: Config.Config<DaemonSettings> = Config.all({
@@ -118,6 +121,10 @@ export const config: Config.Config<DaemonSettings> = Config.all({
     Config.withDefault(defaults.opensearchTimeoutMs),
     Config.validate({ message: "must be at least 100", validation: (n) => n >= 100 }),
     Config.withDescription("timeout of each indexer request and of the start-up health probe, in ms")
+  ),
+  dev: Config.boolean("SOCKEYE_DEV").pipe(
+    Config.withDefault(defaults.dev),
+    Config.withDescription("development mode: migrations/new may write migration files")
   )
 })
 

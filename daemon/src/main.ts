@@ -64,6 +64,7 @@ Environment:
   SOCKEYE_OPENSEARCH_USERNAME / SOCKEYE_OPENSEARCH_PASSWORD   basic auth
   SOCKEYE_OPENSEARCH_CA_FILE  CA bundle for TLS; SOCKEYE_OPENSEARCH_TLS_VERIFY=false turns verification off
   SOCKEYE_OPENSEARCH_TIMEOUT_MS  per-request timeout (default 10000)
+  SOCKEYE_DEV                development mode: migrations/new may write migration files
   SOCKEYE_WAZUH_FIELD_LIMIT  field-limit target of resize_wazuh_index_fields (default 10000)
 `
 

@@ -88,6 +88,7 @@ export const runImport = (options: ImportOptions) =>
 
     // Before any copy, so a run resumed with --merge finds the defaults gone too.
     if (!options.merge && !keepDefaultMappings) yield* target.clear(SEEDED_MAPPINGS)
+    const copyStarted = Date.now()
     const tagMoves = yield* tagMerges
     const merges = new Map([[TAG_TABLE, tagMoves]])
     const copied: Array<{ table: string } & CopyResult> = []
@@ -95,6 +96,7 @@ export const runImport = (options: ImportOptions) =>
       const result = yield* copyTable(plan, { batchSize: options.batchSize, keepOrphans: options.keepOrphans, merges, onProgress: options.onProgress })
       copied.push({ table: plan.target, ...result })
     }
+    const copiedAt = Date.now()
     const verification = yield* Effect.forEach(ordered, (plan) => verifyTable(plan, { keepOrphans: options.keepOrphans, merges }))
     const runtimeTables = yield* Effect.forEach(runtimePresent, (name) =>
       Effect.map(source.count(name), (rows) => ({
@@ -115,6 +117,8 @@ export const runImport = (options: ImportOptions) =>
       copied,
       verification,
       ok: verification.every((v) => v.ok),
-      seconds: (Date.now() - started) / 1000
+      seconds: (Date.now() - started) / 1000,
+      copySeconds: (copiedAt - copyStarted) / 1000,
+      verifySeconds: (Date.now() - copiedAt) / 1000
     } satisfies ImportReport
   })

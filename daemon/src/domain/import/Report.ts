@@ -24,6 +24,10 @@ export interface ImportReport {
   /** Every table accounted for and every checksum equal. */
   readonly ok: boolean
   readonly seconds: number
+  /** Of which the copy (all tables, sequences reset)… */
+  readonly copySeconds: number
+  /** …and the verification. */
+  readonly verifySeconds: number
 }
 
 const pad = (text: string | number, width: number) => String(text).padStart(width)
