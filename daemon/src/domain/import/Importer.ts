@@ -56,9 +56,14 @@ export const runImport = (options: ImportOptions) =>
 
     const sourceMappings = yield* Effect.forEach(SEEDED_MAPPINGS.filter((t) => sourceTables.has(t)), source.count)
     const keepDefaultMappings = sourceMappings.every((n) => n === 0)
+    // Rows the migrations seed stay when the source has none to put in their place.
+    const keptDefaults = keepDefaultMappings ? [...SEEDED_MAPPINGS] : []
+    for (const table of SEEDED_BY_MIGRATIONS) {
+      if (!sourceTables.has(table) || (yield* source.count(table)) === 0) keptDefaults.push(table)
+    }
     const plans: Array<TablePlan> = []
     for (const table of copilotTables) {
-      if (keepDefaultMappings && SEEDED_MAPPINGS.includes(table.name)) continue
+      if (keptDefaults.includes(table.name)) continue
       if (sourceTables.has(table.name)) plans.push(planTable(table.name, table, yield* source.columns(table.name)))
     }
     if (options.runtimeTables) {
@@ -108,7 +113,7 @@ export const runImport = (options: ImportOptions) =>
       alembicHead: COPILOT_HEAD,
       merge: options.merge,
       keepOrphans: options.keepOrphans,
-      fieldMappings: keepDefaultMappings ? "kept Sockeye's Wazuh defaults (the source has none)" : "CoPilot's replace Sockeye's defaults",
+      keptDefaults,
       tagMerges: [...tagMoves].map(([from, to]) => ({ from: Number(from), to: Number(to) })),
       runtimeTables,
       unknownSourceTables: [...sourceTables].filter((t) => !known.has(t)).sort(),

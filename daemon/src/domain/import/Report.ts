@@ -7,8 +7,11 @@ export interface ImportReport {
   readonly alembicHead: string
   readonly merge: boolean
   readonly keepOrphans: boolean
-  /** What happened to the ingest field mappings migration 0012 seeds. */
-  readonly fieldMappings: string
+  /**
+   * Tables whose rows the migrations seed (roles, the Wazuh field mappings) and the source
+   * leaves empty: Sockeye's rows stay, and the tables are not copied or verified.
+   */
+  readonly keptDefaults: ReadonlyArray<string>
   /** Tag names that had several ids in CoPilot, merged onto the lowest. */
   readonly tagMerges: ReadonlyArray<{ readonly from: number; readonly to: number }>
   /** CoPilot's runtime-only tables found in the source, with their rows and where they went. */
@@ -35,7 +38,7 @@ const pad = (text: string | number, width: number) => String(text).padStart(widt
 export const renderReport = (report: ImportReport): string => {
   const lines: Array<string> = []
   lines.push(`Imported ${report.source} (alembic ${report.alembicHead}) in ${report.seconds.toFixed(1)} s${report.merge ? ", --merge" : ""}${report.keepOrphans ? ", --keep-orphans" : ""}`)
-  lines.push(`Field mappings: ${report.fieldMappings}`)
+  if (report.keptDefaults.length) lines.push(`Kept Sockeye's seeded rows (the source has none): ${report.keptDefaults.join(", ")}`)
   if (report.tagMerges.length) {
     lines.push(`Tag ids merged (duplicate names): ${report.tagMerges.map((m) => `${m.from}->${m.to}`).join(", ")}`)
   }
