@@ -99,16 +99,11 @@ export class Target extends Effect.Service<Target>()("Import/Target", {
         })))]
       ).pipe(Effect.asVoid)
 
-    const duplicateKeys = (table: string) =>
+    /** Rows PostgreSQL itself refused (a unique value taken, a value it cannot hold): only the copy knows them. */
+    const refusedKeys = (table: string) =>
       Effect.map(
-        sql<{ sourceKey: string }>`select source_key from ${sql(EXCEPTIONS_TABLE)} where table_name = ${table} and kind = 'duplicate'`,
+        sql<{ sourceKey: string }>`select source_key from ${sql(EXCEPTIONS_TABLE)} where table_name = ${table} and kind in ('duplicate', 'invalid')`,
         (rows) => new Set(rows.map((r) => r.sourceKey))
-      )
-
-    const exceptionCounts = (table: string) =>
-      Effect.map(
-        sql<{ kind: ExceptionKind; n: string }>`select kind, count(*)::text as n from ${sql(EXCEPTIONS_TABLE)} where table_name = ${table} group by kind`,
-        (rows) => Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)])) as Partial<Record<ExceptionKind, number>>
       )
 
     /** Moves the identity past the largest id, so the next insert does not collide. */
@@ -128,7 +123,7 @@ export class Target extends Effect.Service<Target>()("Import/Target", {
       sql.withTransaction(Effect.forEach(tables, (table) => sql.unsafe(`delete from ${q(table)}`), { discard: true }))
 
     return {
-      sql, clear, count, keys, insert, present, collisions, recordExceptions, duplicateKeys, exceptionCounts, resetSequence, canonicalRows
+      sql, clear, count, keys, insert, present, collisions, recordExceptions, refusedKeys, resetSequence, canonicalRows
     } as const
   })
 }) {}

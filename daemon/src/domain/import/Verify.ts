@@ -34,7 +34,7 @@ export const verifyTable = (plan: TablePlan, options: { readonly keepOrphans: bo
     const source = yield* Source
     const target = yield* Target
     const context: RowContext = { merges: options.merges, parentKeys: yield* loadParentKeys(plan), keepOrphans: options.keepOrphans }
-    const duplicates = yield* target.duplicateKeys(plan.target)
+    const refused = yield* target.refusedKeys(plan.target)
     // A merge can make two link rows one (alert 7 tagged with ids 3 and 9, both now 3).
     const remapsKey = plan.foreignKeys.some((fk) => options.merges.has(fk.refTable) && fk.columns.some((c) => plan.primaryKey.includes(c)))
     const seen = new Set<string>()
@@ -51,7 +51,7 @@ export const verifyTable = (plan: TablePlan, options: { readonly keepOrphans: bo
         else skipped++
         return
       }
-      if (duplicates.has(outcome.key)) return void skipped++
+      if (refused.has(outcome.key)) return void skipped++
       if (remapsKey) {
         const key = JSON.stringify(plan.primaryKey.map((c) => String(outcome.values[c])))
         if (seen.has(key)) return void merged++

@@ -45,6 +45,7 @@ const expectedRows = async (table: string, keepOrphans: boolean) => {
       .sort((a, b) => (a["alert_id"] as number) - (b["alert_id"] as number) || (a["tag_id"] as number) - (b["tag_id"] as number))
   }
   if (table === "incident_management_comment") {
+    rows = rows.filter((r) => r["id"] !== quirks.nulCommentId)
     rows = keepOrphans
       ? rows.map((r) => r["id"] === quirks.orphanCommentId ? { ...r, alert_id: null } : r)
       : rows.filter((r) => r["id"] !== quirks.orphanCommentId)
@@ -86,7 +87,7 @@ describe("sockeyed import", () => {
     const byTable = Object.fromEntries(report.verification.map((v: { table: string }) => [v.table, v]))
     expect(byTable["incident_management_alert"]).toMatchObject({ sourceRows: ALERTS, imported: ALERTS, merged: 0, skipped: 0, ok: true })
     expect(byTable["incident_management_alerttag"]).toMatchObject({ sourceRows: 6, imported: 3, merged: 3, skipped: 0 })
-    expect(byTable["incident_management_comment"]).toMatchObject({ skipped: 1 })
+    expect(byTable["incident_management_comment"]).toMatchObject({ skipped: 2, ok: true })
     expect(byTable["user"]).toMatchObject({ sourceRows: 5, imported: 4, skipped: 1 })
     for (const v of report.verification) expect(v.checksum.source, v.table).toBe(v.checksum.target)
 
@@ -98,6 +99,7 @@ describe("sockeyed import", () => {
       { table_name: "incident_management_alerttag", source_key: '["5"]', kind: "merged", detail: "merged into id 2" },
       { table_name: "incident_management_alerttag", source_key: '["6"]', kind: "merged", detail: "merged into id 1" },
       { table_name: "incident_management_comment", source_key: `["${quirks.orphanCommentId}"]`, kind: "orphan", detail: `alert_id = ${quirks.deletedAlertId} points at no incident_management_alert row` },
+      { table_name: "incident_management_comment", source_key: `["${quirks.nulCommentId}"]`, kind: "invalid", detail: "comment: text with a NUL character, which PostgreSQL cannot hold" },
       { table_name: "user", source_key: '["5"]', kind: "duplicate", detail: 'username = "alice" is taken (ux_user_username)' },
       { table_name: "user_tag_access", source_key: '["4"]', kind: "orphan", detail: "user_id = 5 points at no user row" }
     ])
@@ -124,10 +126,10 @@ describe("sockeyed import", () => {
     expect(run.code, run.stderr).toBe(0)
     const report = JSON.parse(run.stdout)
     const comment = report.verification.find((v: { table: string }) => v.table === "incident_management_comment")
-    expect(comment).toMatchObject({ skipped: 0, keptOrphans: 1, ok: true })
+    expect(comment).toMatchObject({ skipped: 1, keptOrphans: 1, ok: true })
     await compareEveryRow(target.url, true)
-    const kept = await query(target.url, "select kind from sockeye_import_exceptions where table_name = 'incident_management_comment'")
-    expect(kept).toEqual([{ kind: "orphan-kept" }])
+    const kept = await query(target.url, "select kind from sockeye_import_exceptions where table_name = 'incident_management_comment' order by kind")
+    expect(kept).toEqual([{ kind: "invalid" }, { kind: "orphan-kept" }])
   })
 
   it("an import killed mid-table finishes with --merge, no row twice", async () => {

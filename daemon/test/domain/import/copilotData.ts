@@ -17,6 +17,8 @@ export interface Quirks {
   /** A comment whose alert was deleted. */
   readonly orphanCommentId: number
   readonly deletedAlertId: number
+  /** A comment with a NUL character, which MariaDB keeps and PostgreSQL's text cannot. */
+  readonly nulCommentId: number
   /** A user whose username an earlier user has (Sockeye keeps usernames unique). */
   readonly duplicateUserId: number
   /** Its grant, which then points at nobody. */
@@ -110,6 +112,8 @@ export const fillCopilot = async (connection: mysql.Connection, options: { reado
   await insertRows(connection, "incident_management_alert", [{ ...alerts[0]!, id: deletedAlertId }])
   const orphanCommentId = comments.length + 1
   comments.push({ id: orphanCommentId, alert_id: deletedAlertId, comment: "the alert is gone", user_name: "bob", created_at: naive(base) })
+  const nulCommentId = comments.length + 1
+  comments.push({ id: nulCommentId, alert_id: 1, comment: "pasted \u0000 binary", user_name: "bob", created_at: naive(base) })
   await insertRows(connection, "incident_management_comment", comments)
   await connection.query("DELETE FROM incident_management_alert WHERE id = ?", [deletedAlertId])
 
@@ -138,7 +142,7 @@ export const fillCopilot = async (connection: mysql.Connection, options: { reado
   await insertRows(connection, "schedulerjob", [{ id: "wazuh_index_fields_resize", next_run_time: 1718000000.25, job_state: Buffer.from([0x80, 0x04, 0x95, 0x00, 0xff]) }])
   await insertRows(connection, "customer_portal_settings", [{ id: 1, title: "Portal", logo_mime_type: "image/png", updated_at: naive(base), updated_by: 1, logo_base64: "iVBORw0KGgo".repeat(2000) }])
   return {
-    tagMoves, orphanCommentId, deletedAlertId, duplicateUserId: 5, duplicateUserGrantId: 4,
+    tagMoves, orphanCommentId, deletedAlertId, nulCommentId, duplicateUserId: 5, duplicateUserGrantId: 4,
     casesWithoutCustomer: cases.filter((c) => c.customer_code === null).map((c) => c.id)
   }
 }
