@@ -8,6 +8,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import { alerts } from "./alerts.js"
 import { ingest } from "./ingest.js"
+import { importCopilot } from "./importCopilot.js"
 import { openDatabase } from "./database.js"
 import { rpc } from "./rpc.js"
 
@@ -35,7 +36,7 @@ export interface BenchModule {
   readonly run: (context: BenchContext) => Promise<ReadonlyArray<Table>>
 }
 
-const modules: ReadonlyArray<BenchModule> = [rpc, alerts, ingest]
+const modules: ReadonlyArray<BenchModule> = [rpc, alerts, ingest, importCopilot]
 
 const cleanups: Array<() => Promise<void> | void> = []
 let cleaning: Promise<void> | undefined

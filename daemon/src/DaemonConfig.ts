@@ -46,6 +46,8 @@ export interface DaemonSettings {
   readonly s3TlsVerify: boolean
   /** SOCKEYE_MAX_UPLOAD_BYTES: the largest file an upload may declare. */
   readonly maxUploadBytes: number
+  /** SOCKEYE_DEV: development mode; enables migrations/new, which writes into the migrations folder. */
+  readonly dev: boolean
 }
 
 export const siemKinds = ["opensearch", "local", "none"] as const
@@ -90,7 +92,8 @@ export const defaults: DaemonSettings = {
   s3Region: "us-east-1",
   s3CaFile: Option.none(),
   s3TlsVerify: true,
-  maxUploadBytes: 256 * 1024 * 1024
+  maxUploadBytes: 256 * 1024 * 1024,
+  dev: false
 }
 
 export const config: Config.Config<DaemonSettings> = Config.all({
@@ -177,6 +180,10 @@ export const config: Config.Config<DaemonSettings> = Config.all({
     Config.withDefault(defaults.maxUploadBytes),
     Config.validate({ message: `must be between 0 and ${MAX_UPLOAD_CEILING}`, validation: (n) => n >= 0 && n <= MAX_UPLOAD_CEILING }),
     Config.withDescription("largest file an upload may declare, in bytes (default 256 MiB)")
+  ),
+  dev: Config.boolean("SOCKEYE_DEV").pipe(
+    Config.withDefault(defaults.dev),
+    Config.withDescription("development mode: migrations/new may write migration files")
   )
 })
 

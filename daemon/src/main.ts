@@ -4,6 +4,8 @@ import { parseArgs } from "node:util"
 import * as Daemon from "./Daemon.js"
 import * as Migrations from "./db/Migrations.js"
 import { Auth } from "./domain/auth/Auth.js"
+import * as Importer from "./domain/import/Importer.js"
+import { renderReport } from "./domain/import/Report.js"
 import type { Address } from "./transport/Listener.js"
 import { serveMcp } from "./transport/Mcp.js"
 import { VERSION } from "./lib/packageInfo.js"
@@ -15,6 +17,8 @@ Usage:
   sockeyed --mcp [--trust-local USER]
   sockeyed migrate [status|up]
   sockeyed demo
+  sockeyed import --from mysql://USER:PASS@HOST:PORT/copilot [--merge] [--keep-orphans]
+                  [--runtime-tables] [--batch-size N] [--json]
   sockeyed --help | --version
 
 Serve (default): migrate the database, then answer JSON-RPC 2.0 (Content-Length framing).
@@ -32,6 +36,16 @@ Serve (default): migrate the database, then answer JSON-RPC 2.0 (Content-Length 
   With no transport flag, the daemon listens on the default socket.
 
 Migrate: 'status' lists applied and pending migrations; 'up' (default) applies pending ones.
+Import: migrate, then copy a CoPilot MySQL database (Alembic head fb51d610b306) into this one,
+  preserving ids, in foreign-key order; progress on stderr, then a per-table verification report
+  (source rows, imported, merged, skipped, checksums). Exit 0 when every row is accounted for
+  and every checksum matches, 1 otherwise.
+  --merge              import into a non-empty database: finishes an interrupted import, no row twice
+  --keep-orphans       keep rows whose reference points at nothing, the reference set to NULL
+                       (default: skip them); both are recorded in sockeye_import_exceptions
+  --runtime-tables     also copy CoPilot's runtime-only tables (sublimealerts...) into sockeye_*
+  --batch-size N       rows per transaction (default 5000)
+  --json               print the report as JSON on stdout
 Demo: migrate, then fill an empty database with a realistic SOC (a database with alerts is left alone).
 
 Environment:
@@ -50,6 +64,7 @@ Environment:
   SOCKEYE_OPENSEARCH_USERNAME / SOCKEYE_OPENSEARCH_PASSWORD   basic auth
   SOCKEYE_OPENSEARCH_CA_FILE  CA bundle for TLS; SOCKEYE_OPENSEARCH_TLS_VERIFY=false turns verification off
   SOCKEYE_OPENSEARCH_TIMEOUT_MS  per-request timeout (default 10000)
+  SOCKEYE_DEV                development mode: migrations/new may write migration files
   SOCKEYE_WAZUH_FIELD_LIMIT  field-limit target of resize_wazuh_index_fields (default 10000)
 `
 
@@ -85,7 +100,13 @@ const main = () => {
         "trust-local": { type: "string" },
         home: { type: "string" },
         demo: { type: "boolean" },
-        mcp: { type: "boolean" }
+        mcp: { type: "boolean" },
+        from: { type: "string" },
+        merge: { type: "boolean" },
+        "keep-orphans": { type: "boolean" },
+        "runtime-tables": { type: "boolean" },
+        "batch-size": { type: "string" },
+        json: { type: "boolean" }
       }
     })
   } catch (error) {
@@ -154,6 +175,37 @@ const main = () => {
       const result = yield* Daemon.fillDemo
       if (!result.created) process.stdout.write("the database already holds alerts: demo data not added\n")
     }), Daemon.layer(overrides))
+  }
+  if (command === "import") {
+    if (!values.from) return fail("import needs --from mysql://USER:PASS@HOST:PORT/DATABASE")
+    const batchSize = Number(values["batch-size"] ?? 5000)
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) return fail(`--batch-size takes 1..100000, got ${values["batch-size"]}`)
+    let lastPrint = 0
+    let lastTable = ""
+    // A table's first batch, its last, and at most two lines a second between.
+    const onProgress = (table: string, done: number, total: number) => {
+      const now = Date.now()
+      if (table === lastTable && done < total && now - lastPrint < 500) return
+      lastPrint = now
+      lastTable = table
+      process.stderr.write(`import ${table} ${done}/${total}${total ? ` (${Math.floor((done * 100) / total)}%)` : ""}\n`)
+    }
+    return run(Effect.gen(function*() {
+      yield* Migrations.run
+      const report = yield* Importer.runImport({
+        from: values.from!,
+        merge: values.merge ?? false,
+        keepOrphans: values["keep-orphans"] ?? false,
+        runtimeTables: values["runtime-tables"] ?? false,
+        batchSize,
+        onProgress
+      })
+      process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report))
+      if (!report.ok) process.exitCode = 1
+    }).pipe(Effect.provide(Importer.layer(values.from)), Effect.catchTag("ImportRefused", (refused) => Effect.sync(() => {
+      process.stderr.write(`sockeyed import: ${refused.message}\n`)
+      process.exitCode = 1
+    }))), Daemon.databaseLayer(overrides))
   }
   return fail(`unknown command ${JSON.stringify(command)}`)
 }

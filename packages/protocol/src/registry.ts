@@ -92,7 +92,9 @@ export const methods: ReadonlyArray<Method> = [
   SchemaMethods.DriftGet,
   SchemaMethods.DocumentGet,
   SchemaMethods.MigrationsStatus,
-  SchemaMethods.MigrationsUp
+  SchemaMethods.MigrationsUp,
+  SchemaMethods.MigrationsPlan,
+  SchemaMethods.MigrationsNew
 ]
 
 const byName = new Map(methods.map((m) => [m.method, m]))

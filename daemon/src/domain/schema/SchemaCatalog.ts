@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Data, Effect } from "effect"
+import { Effect } from "effect"
 import { NotFound, type Catalog } from "@sockeye/protocol"
 import * as fs from "node:fs"
 import * as Migrations from "../../db/Migrations.js"
@@ -8,11 +8,9 @@ import { snapshot } from "./CatalogRepo.js"
 import { domainsOf } from "./domains.js"
 import { diffSchemas } from "./Drift.js"
 import { renderDocument } from "./Document.js"
+import { rolledBack } from "./Rollback.js"
 
 type Table = typeof Catalog.Table.Type
-
-/** Carries a result out of a transaction that must roll back. */
-class Rollback extends Data.TaggedError("Rollback")<{ readonly tables: ReadonlyArray<Table> }> {}
 
 /** The live schema, read from pg_catalog, and what the migrations define, for engineers and agents. */
 export class SchemaCatalog extends Effect.Service<SchemaCatalog>()("Schema/SchemaCatalog", {
@@ -42,13 +40,12 @@ export class SchemaCatalog extends Effect.Service<SchemaCatalog>()("Schema/Schem
     const expected = Effect.gen(function*() {
       const files = yield* Migrations.listFiles(yield* Migrations.migrationsDir).pipe(Effect.orDie)
       const scratch = `sockeye_scratch_${process.pid}_${Date.now()}`
-      const result = yield* sql.withTransaction(Effect.gen(function*() {
+      return yield* rolledBack(Effect.gen(function*() {
         yield* sql.unsafe(`create schema ${scratch}`)
         yield* sql.unsafe(`set local search_path to ${scratch}`)
         for (const file of files) yield* Migrations.applyFile(file)
-        return yield* new Rollback({ tables: yield* snapshot(scratch) })
-      })).pipe(Effect.catchTag("Rollback", (r) => Effect.succeed(r.tables)), Effect.orDie)
-      return result
+        return yield* snapshot(scratch)
+      })).pipe(Effect.orDie)
     })
 
     const drift = Effect.fn("SchemaCatalog.drift")(function*() {

@@ -12,5 +12,7 @@ export const schemaHandlers = [
   handle(SchemaMethods.DriftGet, () => Effect.flatMap(SchemaCatalog, (c) => c.drift())),
   handle(SchemaMethods.DocumentGet, () => Effect.flatMap(SchemaCatalog, (c) => c.document())),
   handle(SchemaMethods.MigrationsStatus, () => Effect.flatMap(MigrationsService, (m) => m.status)),
-  handle(SchemaMethods.MigrationsUp, () => Effect.flatMap(MigrationsService, (m) => m.up))
+  handle(SchemaMethods.MigrationsUp, () => Effect.flatMap(MigrationsService, (m) => m.up)),
+  handle(SchemaMethods.MigrationsPlan, () => Effect.flatMap(MigrationsService, (m) => m.plan())),
+  handle(SchemaMethods.MigrationsNew, (p) => Effect.flatMap(MigrationsService, (m) => m.create(p.name)))
 ]
