@@ -2,3 +2,6 @@ export { DaemonClient, type CallOptions, type ClientError, type ClientOptions, t
 export { connect, opener, autoLink, sharedSocketPath, type Target } from "./connect.js"
 export { socketLink, stdioLink, tcpLink, type Link, type SpawnOptions } from "./transports.js"
 export { uploadFile, downloadFile, DownloadMismatch, type DownloadOptions, type DownloadSource, type TransferProgress, type UploadOptions, type UploadTarget } from "./files.js"
+export { wireOf } from "./errors.js"
+export { parseHostPort } from "./hostPort.js"
+export { serveMcpProxy, DEFAULT_MAX_MESSAGE_BYTES, type McpProxyOptions } from "./mcpProxy.js"
