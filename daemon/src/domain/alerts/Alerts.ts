@@ -11,6 +11,7 @@ import { toAlertSummary, toCaseSummary } from "../incidents/summaries.js"
 import { defaultSort } from "./AlertsQuery.js"
 import { AlertsRepo, type AssetRow } from "./AlertsRepo.js"
 import { AlertsWrites } from "./AlertsWrites.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 const DEFAULT_LIMIT = 50
 
@@ -45,7 +46,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
 
     /** One transaction; audit and publishChange inside it find the client in `context`. */
     const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(
+      retryingTransaction(sql, effect).pipe(
         Effect.catchTag("SqlError", (error) => Effect.die(error)),
         Effect.provide(context)
       )

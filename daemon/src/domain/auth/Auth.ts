@@ -2,6 +2,7 @@ import { Effect, Option, Redacted } from "effect"
 import { Unauthenticated, type Lifecycle, type User } from "@sockeye/protocol"
 import { DaemonConfig } from "../../DaemonConfig.js"
 import * as Passwords from "./Passwords.js"
+import { LoginLimiter } from "./LoginLimiter.js"
 import { Tokens } from "./Tokens.js"
 import { toUser, UsersRepo } from "./UsersRepo.js"
 import { roleIds } from "../Principal.js"
@@ -19,10 +20,12 @@ export class Auth extends Effect.Service<Auth>()("Auth/Auth", {
     const tokens = yield* Tokens
     const config = yield* DaemonConfig
     const sql = yield* SqlClient.SqlClient
+    const limiter = yield* LoginLimiter
 
     const refused = (message: string) => new Unauthenticated({ message })
 
-    const authenticate = Effect.fn("Auth.authenticate")(function*(credentials: Credentials | undefined, origin: Origin) {
+    /** Checks credentials; `peer` is where they came from (a TCP address, or "local"), for the failure limit. */
+    const authenticate = Effect.fn("Auth.authenticate")(function*(credentials: Credentials | undefined, origin: Origin, peer: string) {
       if (credentials === undefined) {
         if (origin !== "local" || Option.isNone(config.trustLocal)) {
           return yield* refused("credentials are required: {token} or {username, password}")
@@ -31,15 +34,24 @@ export class Auth extends Effect.Service<Auth>()("Auth/Auth", {
         if (!row) return yield* refused(`trusted local user ${config.trustLocal.value} does not exist`)
         return toUser(row)
       }
+      const attempt = yield* limiter.attempt("token" in credentials ? undefined : credentials.username, peer)
+      if ("retryAfterMs" in attempt) {
+        return yield* new Unauthenticated({
+          message: `too many failed sign-ins; try again in ${Math.ceil(attempt.retryAfterMs / 1000)} s`,
+          retryAfterMs: attempt.retryAfterMs
+        })
+      }
       if ("token" in credentials) {
         const user = yield* tokens.authenticate(credentials.token)
         if (!user) return yield* refused("invalid, expired or revoked token")
+        yield* attempt.succeeded
         return user
       }
       const row = yield* users.findByUsername(credentials.username)
       // Hash even for an unknown user so timing does not tell which usernames exist.
       const ok = yield* Passwords.verify(credentials.password, row?.password ?? "$2b$12$invalidinvalidinvalidinvOaSr7uQp3wH8hM4I3E1d2rVQyq3y")
       if (!row || !ok) return yield* refused("wrong username or password")
+      yield* attempt.succeeded
       return toUser(row)
     })
 
@@ -65,5 +77,5 @@ export class Auth extends Effect.Service<Auth>()("Auth/Auth", {
 
     return { authenticate, bootstrap } as const
   }),
-  dependencies: [UsersRepo.Default, Tokens.Default]
+  dependencies: [UsersRepo.Default, Tokens.Default, LoginLimiter.Default]
 }) {}
