@@ -34,7 +34,7 @@ const LIMIT = 50
 const TARGET_P99_MS = 25
 const TARGET_RATIO = 1.5
 
-const stop = (child: ChildProcess) =>
+export const stop = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve()
     const kill = setTimeout(() => child.kill("SIGKILL"), 10_000)
@@ -43,7 +43,7 @@ const stop = (child: ChildProcess) =>
   })
 
 /** The real daemon on a unix socket; resolves once it listens (it has migrated by then). */
-const startDaemon = (context: BenchContext, socketPath: string, pgOptions: string | undefined): Promise<ChildProcess> =>
+export const startDaemon = (context: BenchContext, socketPath: string, pgOptions: string | undefined): Promise<ChildProcess> =>
   new Promise((resolve, reject) => {
     const profile = process.env["SOCKEYE_BENCH_PROFILE"]
     const child = spawn(process.execPath, [...(profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : []), DAEMON, "--socket", socketPath], {

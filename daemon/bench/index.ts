@@ -8,6 +8,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import { alerts } from "./alerts.js"
 import { openDatabase } from "./database.js"
+import { load } from "./load.js"
 import { rpc } from "./rpc.js"
 
 export interface BenchContext {
@@ -34,7 +35,7 @@ export interface BenchModule {
   readonly run: (context: BenchContext) => Promise<ReadonlyArray<Table>>
 }
 
-const modules: ReadonlyArray<BenchModule> = [rpc, alerts]
+const modules: ReadonlyArray<BenchModule> = [rpc, alerts, load]
 
 const cleanups: Array<() => Promise<void> | void> = []
 let cleaning: Promise<void> | undefined
