@@ -93,4 +93,14 @@ describe("failed sign-in limit", () => {
       for (const conn of conns) conn.close()
     }
   })
+
+  it("parallel sign-ins with the right password, more than the limit, are queued and all succeed", async () => {
+    const conns = await Promise.all(Array.from({ length: 8 }, () => openSocket(daemon.socketPath!)))
+    try {
+      const answers = await Promise.all(conns.map((conn) => signIn(conn, "bystander", "password1")))
+      expect(answers.map((a) => a.result ? "ok" : JSON.stringify(a.error))).toEqual(Array(8).fill("ok"))
+    } finally {
+      for (const conn of conns) conn.close()
+    }
+  })
 })

@@ -34,25 +34,19 @@ export class Auth extends Effect.Service<Auth>()("Auth/Auth", {
         if (!row) return yield* refused(`trusted local user ${config.trustLocal.value} does not exist`)
         return toUser(row)
       }
-      const attempt = yield* limiter.attempt("token" in credentials ? undefined : credentials.username, peer)
-      if ("retryAfterMs" in attempt) {
-        return yield* new Unauthenticated({
-          message: `too many failed sign-ins; try again in ${Math.ceil(attempt.retryAfterMs / 1000)} s`,
-          retryAfterMs: attempt.retryAfterMs
-        })
-      }
       if ("token" in credentials) {
-        const user = yield* tokens.authenticate(credentials.token)
+        const user = yield* limiter.limited(undefined, peer, tokens.authenticate(credentials.token))
         if (!user) return yield* refused("invalid, expired or revoked token")
-        yield* attempt.succeeded
         return user
       }
-      const row = yield* users.findByUsername(credentials.username)
-      // Hash even for an unknown user so timing does not tell which usernames exist.
-      const ok = yield* Passwords.verify(credentials.password, row?.password ?? "$2b$12$invalidinvalidinvalidinvOaSr7uQp3wH8hM4I3E1d2rVQyq3y")
-      if (!row || !ok) return yield* refused("wrong username or password")
-      yield* attempt.succeeded
-      return toUser(row)
+      const user = yield* limiter.limited(credentials.username, peer, Effect.gen(function*() {
+        const row = yield* users.findByUsername(credentials.username)
+        // Hash even for an unknown user so timing does not tell which usernames exist.
+        const ok = yield* Passwords.verify(credentials.password, row?.password ?? "$2b$12$invalidinvalidinvalidinvOaSr7uQp3wH8hM4I3E1d2rVQyq3y")
+        return row && ok ? toUser(row) : undefined
+      }))
+      if (!user) return yield* refused("wrong username or password")
+      return user
     })
 
     /** On an empty database: user `admin` with SOCKEYE_ADMIN_PASSWORD, or a generated password printed once. */

@@ -1,66 +1,105 @@
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Exit } from "effect"
+import { Unauthenticated } from "@sockeye/protocol"
 import { DaemonConfig } from "../../DaemonConfig.js"
-
-/** A reserved attempt: released as a success, or left to count as a failure. */
-export interface Attempt {
-  readonly succeeded: Effect.Effect<void>
-}
 
 /** Keys above this many trigger a sweep of expired ones, so a spray of usernames cannot grow the map for ever. */
 const SWEEP_AT = 10_000
+/** How often a check waiting for a free slot looks again. */
+const WAIT_MS = 10
+
+interface Key {
+  /** Failure times within the window, oldest first. */
+  failures: Array<number>
+  /** Checks running now. */
+  inFlight: number
+}
 
 /**
- * Failed sign-ins per username and per peer, in a sliding window. An attempt is counted when it
- * starts, before the password is hashed, so parallel guesses cannot all slip in before the first
- * failure lands, and a locked key costs no bcrypt work. A success takes its attempt back and
- * clears its username; the peer keeps its other failures, so one valid account cannot reset them.
+ * Failed sign-ins per username and per peer, in a sliding window. A key with `max` failures is
+ * refused until the oldest leaves the window, without checking the credentials (so a locked key
+ * costs no bcrypt work). Checks in flight count too: with `max` of them running, the next waits
+ * for one to finish, so parallel guesses cannot all start before the first failure lands, while
+ * parallel sign-ins that succeed are only queued, never refused. A success clears its username;
+ * the peer keeps its failures, so one valid account cannot reset them.
  */
 export class LoginLimiter extends Effect.Service<LoginLimiter>()("Auth/LoginLimiter", {
   effect: Effect.gen(function*() {
     const config = yield* DaemonConfig
     const window = config.loginWindowMs
-    const failures = new Map<string, Array<number>>()
+    const keys = new Map<string, Key>()
 
-    const live = (key: string, now: number) => {
-      const times = (failures.get(key) ?? []).filter((t) => t > now - window)
-      if (times.length === 0) failures.delete(key)
-      else failures.set(key, times)
-      return times
+    const keyOf = (name: string, now: number): Key => {
+      const key = keys.get(name) ?? { failures: [], inFlight: 0 }
+      key.failures = key.failures.filter((t) => t > now - window)
+      keys.set(name, key)
+      return key
     }
-
+    const forget = (name: string) => {
+      const key = keys.get(name)
+      if (key && key.failures.length === 0 && key.inFlight === 0) keys.delete(name)
+    }
     const sweep = (now: number) => {
-      if (failures.size < SWEEP_AT) return
-      for (const key of [...failures.keys()]) live(key, now)
+      if (keys.size < SWEEP_AT) return
+      for (const name of [...keys.keys()]) { keyOf(name, now); forget(name) }
     }
 
-    /**
-     * Reserves an attempt for `username` from `peer`, or says how many ms until one is allowed.
-     * Tokens have no username: only their peer is counted.
-     */
-    const attempt = (username: string | undefined, peer: string) =>
-      Effect.map(Clock.currentTimeMillis, (now): Attempt | { readonly retryAfterMs: number } => {
+    type Verdict = { readonly go: true } | { readonly go: false; readonly retryAfterMs: number | undefined }
+
+    /** Reserves a slot on every key, or says to wait (retryAfterMs undefined) or to give up. */
+    const reserve = (names: ReadonlyArray<readonly [string, number]>) =>
+      Effect.map(Clock.currentTimeMillis, (now): Verdict => {
         sweep(now)
-        const keys: Array<readonly [string, number]> = [[`peer:${peer}`, config.loginMaxFailuresPerPeer]]
-        if (username !== undefined) keys.push([`user:${username.toLowerCase()}`, config.loginMaxFailures])
         let wait = 0
-        for (const [key, max] of keys) {
-          const times = live(key, now)
-          if (times.length >= max) wait = Math.max(wait, times[times.length - max]! + window - now)
+        let busy = false
+        for (const [name, max] of names) {
+          const key = keyOf(name, now)
+          if (key.failures.length >= max) wait = Math.max(wait, key.failures[key.failures.length - max]! + window - now)
+          else if (key.failures.length + key.inFlight >= max) busy = true
         }
-        if (wait > 0) return { retryAfterMs: Math.ceil(wait) }
-        for (const [key] of keys) failures.set(key, [...(failures.get(key) ?? []), now])
-        return {
-          succeeded: Effect.sync(() => {
-            const peerKey = keys[0]![0]
-            const times = failures.get(peerKey) ?? []
-            const index = times.lastIndexOf(now)
-            if (index >= 0) times.splice(index, 1)
-            if (times.length === 0) failures.delete(peerKey)
-            for (const [key] of keys.slice(1)) failures.delete(key)
-          })
+        if (wait > 0) {
+          for (const [name] of names) forget(name)
+          return { go: false, retryAfterMs: Math.ceil(wait) }
         }
+        if (busy) return { go: false, retryAfterMs: undefined }
+        for (const [name] of names) keyOf(name, now).inFlight++
+        return { go: true }
       })
 
-    return { attempt } as const
+    const release = (names: ReadonlyArray<readonly [string, number]>, outcome: "ok" | "failed" | "aborted") =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        names.forEach(([name], i) => {
+          const key = keyOf(name, now)
+          key.inFlight--
+          if (outcome === "failed") key.failures.push(now)
+          // The username's slate is wiped by a success; the peer's is not.
+          if (outcome === "ok" && i > 0) key.failures = []
+          forget(name)
+        })
+      })
+
+    /**
+     * Runs `check` (which yields the user, or undefined for wrong credentials) under the limits of
+     * `username` (none for tokens) and `peer`; refused with -32001 and retryAfterMs when locked.
+     */
+    const limited = <A, E, R>(username: string | undefined, peer: string, check: Effect.Effect<A | undefined, E, R>) =>
+      Effect.gen(function*() {
+        const names: Array<readonly [string, number]> = [[`peer:${peer}`, config.loginMaxFailuresPerPeer]]
+        if (username !== undefined) names.push([`user:${username.toLowerCase()}`, config.loginMaxFailures])
+        for (;;) {
+          const verdict = yield* reserve(names)
+          if (verdict.go) break
+          if (verdict.retryAfterMs !== undefined) {
+            return yield* new Unauthenticated({
+              message: `too many failed sign-ins; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
+              retryAfterMs: verdict.retryAfterMs
+            })
+          }
+          yield* Effect.sleep(WAIT_MS)
+        }
+        return yield* check.pipe(Effect.onExit((exit) =>
+          release(names, Exit.isSuccess(exit) ? (exit.value === undefined ? "failed" : "ok") : "aborted")))
+      })
+
+    return { limited } as const
   })
 }) {}
