@@ -20,6 +20,11 @@ import { ensureSeeded, SEED, setPasswords } from "./seedAlerts.js"
 const envInt = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
 const CLIENTS = envInt("SOCKEYE_LOAD_CLIENTS", 50)
 const SECONDS = envInt("SOCKEYE_LOAD_SECONDS", 60)
+/**
+ * SOCKEYE_LOAD_THINK_MS: mean pause of a client between calls (uniform in 0..2×). 0, the default,
+ * is a closed loop: each client calls again the moment it is answered, which measures saturation.
+ */
+const THINK_MS = envInt("SOCKEYE_LOAD_THINK_MS", 0)
 /** Alerts the workload touches: the analyst's newest visible ones, so writes meet each other. */
 const POOL = 1000
 const TARGET_P99_MS = 50
@@ -104,6 +109,7 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
     const deadline = started + SECONDS * 1000
     await Promise.all(clients.map(async (client) => {
       while (performance.now() < deadline) {
+        if (THINK_MS > 0) await new Promise((r) => setTimeout(r, Math.random() * 2 * THINK_MS))
         const op = chooseOp()
         const t = performance.now()
         try {
@@ -130,7 +136,7 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
     const totalErrors = [...errors.values()].reduce((a, b) => a + b, 0)
     const p99 = percentile([...all].sort((a, b) => a - b), 0.99)
     return [{
-      title: `load: ${CLIENTS} clients, mixed triage for ${SECONDS} s, analyst with ${tags.length} tags, tag RBAC on, ${SEED.alerts.toLocaleString("en-US")} alerts`,
+      title: `load: ${CLIENTS} clients, ${THINK_MS > 0 ? `${THINK_MS} ms mean think time` : "closed loop"}, mixed triage for ${SECONDS} s, analyst with ${tags.length} tags, tag RBAC on, ${SEED.alerts.toLocaleString("en-US")} alerts`,
       header: ["operation", "calls", "calls/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"],
       rows: [...WEIGHTS.map(([op]) => row(op, times[op], errorsOf(op))), row("all", all, totalErrors)],
       notes: [
