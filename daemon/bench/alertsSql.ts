@@ -49,34 +49,31 @@ export const getSql = (sql: SqlClient.SqlClient, principal: Principal, id: numbe
   sql`
         select s.id, s.asset_name, s.agent_id, s.velociraptor_id, s.customer_code, s.index_name, s.index_id,
                s.alert_context_id
-        from incident_management_asset s join incident_management_alert a on a.id = s.alert_linked
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        from incident_management_asset s
+        where s.alert_linked = ${id}
         order by s.id`,
   sql`
         select i.id, i.value, i.type, i.description
         from incident_management_alert_to_ioc l
         join incident_management_ioc i on i.id = l.ioc_id
-        join incident_management_alert a on a.id = l.alert_id
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        where l.alert_id = ${id}
         order by i.id`,
   sql`
         select c.id, c.comment, c.user_name, c.created_at
-        from incident_management_comment c join incident_management_alert a on a.id = c.alert_id
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        from incident_management_comment c
+        where c.alert_id = ${id}
         order by c.created_at, c.id`,
   sql`
         select ${caseSummaryColumns(sql, principal)}
         from incident_management_case c
         join incident_management_casealertlink cl on cl.case_id = c.id
-        join incident_management_alert al on al.id = cl.alert_id
-        where al.id = ${id} and ${alertVisible(sql, principal, "al")} and ${caseVisible(sql, principal, "c")}
+        where cl.alert_id = ${id} and ${caseVisible(sql, principal, "c")}
         order by c.id`,
   sql`
         select x.context::text as context_json
         from incident_management_asset s
         join incident_management_alertcontext x on x.id = s.alert_context_id
-        join incident_management_alert a on a.id = s.alert_linked
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        where s.alert_linked = ${id}
         order by s.id
         limit 1`
 ].map(compile)

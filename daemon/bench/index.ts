@@ -10,6 +10,7 @@ import { alerts } from "./alerts.js"
 import { ingest } from "./ingest.js"
 import { importCopilot } from "./importCopilot.js"
 import { openDatabase } from "./database.js"
+import { load } from "./load.js"
 import { rpc } from "./rpc.js"
 
 export interface BenchContext {
@@ -36,7 +37,7 @@ export interface BenchModule {
   readonly run: (context: BenchContext) => Promise<ReadonlyArray<Table>>
 }
 
-const modules: ReadonlyArray<BenchModule> = [rpc, alerts, ingest, importCopilot]
+const modules: ReadonlyArray<BenchModule> = [rpc, alerts, ingest, importCopilot, load]
 
 const cleanups: Array<() => Promise<void> | void> = []
 let cleaning: Promise<void> | undefined

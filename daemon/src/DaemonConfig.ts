@@ -20,6 +20,12 @@ export interface DaemonSettings {
   readonly dbPoolSize: number
   /** SOCKEYE_SHUTDOWN_GRACE_MS: how long shutdown waits for in-flight requests. */
   readonly shutdownGraceMs: number
+  /** SOCKEYE_LOGIN_MAX_FAILURES: failed sign-ins per username within the window before it is locked. */
+  readonly loginMaxFailures: number
+  /** SOCKEYE_LOGIN_MAX_FAILURES_PER_PEER: failed sign-ins per origin (TCP address, or "local") within the window. */
+  readonly loginMaxFailuresPerPeer: number
+  /** SOCKEYE_LOGIN_WINDOW_MS: the sliding window over which failures count. */
+  readonly loginWindowMs: number
   /** SOCKEYE_SIEM: which SIEM layer; none given means OpenSearch when a URL is set, else the local index. */
   readonly siem: Option.Option<SiemKind>
   /** SOCKEYE_OPENSEARCH_URL: the Wazuh indexer, e.g. https://indexer:9200. */
@@ -77,6 +83,9 @@ export const defaults: DaemonSettings = {
   maxMessageBytes: 16 * 1024 * 1024,
   dbPoolSize: 16,
   shutdownGraceMs: 10_000,
+  loginMaxFailures: 5,
+  loginMaxFailuresPerPeer: 20,
+  loginWindowMs: 60_000,
   siem: Option.none(),
   opensearchUrl: Option.none(),
   opensearchUsername: Option.none(),
@@ -125,6 +134,21 @@ export const config: Config.Config<DaemonSettings> = Config.all({
   shutdownGraceMs: Config.integer("SOCKEYE_SHUTDOWN_GRACE_MS").pipe(
     Config.withDefault(defaults.shutdownGraceMs),
     Config.withDescription("how long shutdown waits for in-flight requests")
+  ),
+  loginMaxFailures: Config.integer("SOCKEYE_LOGIN_MAX_FAILURES").pipe(
+    Config.withDefault(defaults.loginMaxFailures),
+    Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
+    Config.withDescription("failed sign-ins per username within SOCKEYE_LOGIN_WINDOW_MS before further attempts are refused")
+  ),
+  loginMaxFailuresPerPeer: Config.integer("SOCKEYE_LOGIN_MAX_FAILURES_PER_PEER").pipe(
+    Config.withDefault(defaults.loginMaxFailuresPerPeer),
+    Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
+    Config.withDescription("failed sign-ins per origin (TCP address; all local connections are one origin) within the window")
+  ),
+  loginWindowMs: Config.integer("SOCKEYE_LOGIN_WINDOW_MS").pipe(
+    Config.withDefault(defaults.loginWindowMs),
+    Config.validate({ message: "must be at least 1000", validation: (n) => n >= 1000 }),
+    Config.withDescription("the sliding window over which failed sign-ins count, in ms")
   ),
   siem: Config.option(Config.literal(...siemKinds)("SOCKEYE_SIEM")).pipe(
     Config.withDescription("SIEM layer: opensearch, local (a PostgreSQL table) or none; default opensearch when SOCKEYE_OPENSEARCH_URL is set, else local")

@@ -18,12 +18,21 @@ const rpcTags = new Set([
 export const isRpcError = (u: unknown): u is RpcError =>
   typeof u === "object" && u !== null && "_tag" in u && rpcTags.has((u as { _tag: string })._tag)
 
-/** Connection-class (08xxx), shutdown (57Pxx) and socket errors mean the database is unreachable. */
+/** Messages of node-postgres errors that carry no SQLSTATE: the server went away mid-query or cannot be reached. */
+const lostConnection = /connection terminated|connection error|not queryable|timeout exceeded when trying to connect|server closed the connection|the database system is (starting up|shutting down)/i
+
+/**
+ * Connection-class (08xxx), shutdown (57Pxx, e.g. a restart killing the backend), too many
+ * connections (53300), socket errors and node-postgres's code-less "connection terminated"
+ * mean the database is unreachable: the client may retry the same call once it is back.
+ */
 const isUnavailable = (error: SqlError) => {
-  const cause = error.cause as { code?: string } | undefined
-  const code = cause?.code ?? ""
-  return code.startsWith("08") || code.startsWith("57P") || ["ECONNREFUSED", "ECONNRESET", "ENOENT", "ETIMEDOUT", "EPIPE"].includes(code) ||
-    error.message === "Failed to acquire connection" || error.message === "Connection error"
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined
+  const code = typeof cause?.code === "string" ? cause.code : ""
+  return code.startsWith("08") || code.startsWith("57P") || code === "53300" ||
+    ["ECONNREFUSED", "ECONNRESET", "ENOENT", "ETIMEDOUT", "EPIPE"].includes(code) ||
+    error.message.startsWith("Failed to acquire connection") || error.message === "Connection error" ||
+    (code === "" && typeof cause?.message === "string" && lostConnection.test(cause.message))
 }
 
 const wire = (error: RpcError): WireError => {

@@ -5,19 +5,27 @@ import { InvalidParams, type Issue, type Method } from "@sockeye/protocol"
 const MAX_MESSAGE = 300
 const clip = (text: string) => text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}… (${text.length} characters)` : text
 
-/** PostgreSQL refuses U+0000 in text: find it here, with its path, rather than as a failed statement. */
-const findNul = (value: unknown, path: Array<string | number>): Array<string | number> | undefined => {
-  if (typeof value === "string") return value.includes("\u0000") ? path : undefined
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findNul(value[i], [...path, i])
-      if (found) return found
+/** Deeper params are refused before anything walks them: no method's params come near, and a walk per level costs stack. */
+export const MAX_DEPTH = 64
+
+/**
+ * What the schema cannot say about params, found with its path: U+0000 in text (PostgreSQL
+ * refuses it, better here than as a failed statement) and nesting deeper than MAX_DEPTH (a
+ * 100,000-level array is 200 kB of JSON). Iterative, so no input can exhaust the stack.
+ */
+const scan = (root: unknown): Issue | undefined => {
+  const stack: Array<{ readonly value: unknown; readonly path: ReadonlyArray<string | number> }> = [{ value: root, path: [] }]
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) return { path, message: "text may not contain the NUL character (U+0000)" }
+      continue
     }
-  } else if (typeof value === "object" && value !== null) {
-    for (const [key, inner] of Object.entries(value)) {
-      const found = findNul(inner, [...path, key])
-      if (found) return found
-    }
+    if (typeof value !== "object" || value === null) continue
+    if (path.length >= MAX_DEPTH) return { path, message: `nested deeper than ${MAX_DEPTH} levels` }
+    const entries: Array<readonly [string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value)
+    // Pushed last to first, so the first problem in document order is the one reported.
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] })
   }
   return undefined
 }
@@ -48,8 +56,8 @@ export const decodeParams = <P>(method: Method<P>, raw: unknown): Effect.Effect<
       issues: [{ path: [], message: "expected an object" }]
     }))
   }
-  const nul = findNul(raw, [])
-  if (nul) return Effect.fail(invalid(method, [{ path: nul, message: "text may not contain the NUL character (U+0000)" }]))
+  const problem = scan(raw)
+  if (problem) return Effect.fail(invalid(method, [problem]))
   return (decoderOf(method)(raw ?? {}) as Effect.Effect<P, ParseResult.ParseError>).pipe(
     Effect.mapError((error) =>
       invalid(method, ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({

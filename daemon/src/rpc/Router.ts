@@ -81,7 +81,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         if (session.phase !== "new") return yield* new InvalidRequest({ message: "initialize was already called on this connection" })
         const params = yield* decodeParams(Lifecycle.Initialize, raw)
         const auth = yield* Auth
-        const user = yield* auth.authenticate(params.credentials, session.origin)
+        const user = yield* auth.authenticate(params.credentials, session.origin, session.peer)
         const client = params.clientInfo.version ? `${params.clientInfo.name}/${params.clientInfo.version}` : params.clientInfo.name
         session.principal = { user, client, onBehalfOf: params.onBehalfOf, system: false }
         session.phase = "ready"

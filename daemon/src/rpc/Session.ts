@@ -15,6 +15,8 @@ export class Session {
     /** For logs: "stdio", "socket", "tcp 127.0.0.1:5555". */
     readonly transport: string,
     /** Waits for the connection's other in-flight requests, for `shutdown`. */
-    readonly drain: Effect.Effect<void> = Effect.void
+    readonly drain: Effect.Effect<void> = Effect.void,
+    /** Where failed sign-ins are counted: the TCP peer's address; every local connection is "local". */
+    readonly peer: string = origin
   ) {}
 }

@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   readonly output: Writable
   readonly origin: Origin
   readonly transport: string
+  /** The remote address of a TCP connection, where failed sign-ins are counted; default the origin. */
+  readonly peer?: string
 }
 
 /** How long closing waits for answers already computed to be written. */
@@ -47,7 +49,7 @@ export const serve = (options: ConnectionOptions) =>
       const others = [...inFlight].filter((f) => !Equal.equals(f.id(), self))
       return Fiber.awaitAll(others).pipe(Effect.timeout(config.shutdownGraceMs), Effect.ignore)
     })
-    const session = new Session(options.origin, options.transport, drain)
+    const session = new Session(options.origin, options.transport, drain, options.peer ?? options.origin)
 
     const writer = new FrameWriter(options.output)
     const reader = new FrameReader(options.input, config.maxMessageBytes, (rejection) => {

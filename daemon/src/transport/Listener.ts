@@ -63,7 +63,8 @@ export const listen = (address: Address) =>
       socket.once("close", () => sockets.delete(socket))
       if (address.kind === "tcp") socket.setNoDelay(true)
       const name = address.kind === "socket" ? "socket" : `tcp ${socket.remoteAddress}:${socket.remotePort}`
-      run(Connection.serve({ input: socket, output: socket, origin, transport: name }).pipe(
+      const peer = address.kind === "tcp" ? socket.remoteAddress ?? "remote" : origin
+      run(Connection.serve({ input: socket, output: socket, origin, transport: name, peer }).pipe(
         Effect.ensuring(Effect.sync(() => socket.destroy()))
       ))
     })

@@ -36,9 +36,14 @@ export class InvalidParams extends Schema.TaggedError<InvalidParams>()("InvalidP
   issues: Schema.Array(Issue)
 }) {}
 
-/** The connection has no valid identity, or the credentials were refused (-32001). */
+/**
+ * The connection has no valid identity, or the credentials were refused (-32001). After too many
+ * failed sign-ins the daemon refuses further attempts for a while without checking them, and
+ * `retryAfterMs` (in `data`) says how long to wait.
+ */
 export class Unauthenticated extends Schema.TaggedError<Unauthenticated>()("Unauthenticated", {
-  message: Schema.String
+  message: Schema.String,
+  retryAfterMs: Schema.optional(Schema.Number)
 }) {}
 
 /** The user's role may not call this method (-32003). */
@@ -129,6 +134,7 @@ export const dataOf = (error: RpcError): Record<string, unknown> | undefined => 
   switch (error._tag) {
     case "InvalidParams": return { issues: error.issues }
     case "InternalError": return { incident: error.incident }
+    case "Unauthenticated": return error.retryAfterMs === undefined ? undefined : { retryAfterMs: error.retryAfterMs }
     default: return undefined
   }
 }
@@ -146,7 +152,10 @@ export const fromWire = (code: number, message: string, data: unknown): RpcError
   switch (code) {
     case ErrorCode.InvalidParams:
       return new InvalidParams({ message, issues: Array.isArray(record["issues"]) ? record["issues"] as Array<Issue> : [] })
-    case ErrorCode.Unauthenticated: return new Unauthenticated({ message })
+    case ErrorCode.Unauthenticated:
+      return typeof record["retryAfterMs"] === "number"
+        ? new Unauthenticated({ message, retryAfterMs: record["retryAfterMs"] })
+        : new Unauthenticated({ message })
     case ErrorCode.Forbidden: return new Forbidden({ message })
     case ErrorCode.NotFound: return new NotFound({ message })
     case ErrorCode.Conflict: return new Conflict({ message })

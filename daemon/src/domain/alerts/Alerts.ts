@@ -11,6 +11,7 @@ import { toAlertSummary, toCaseSummary } from "../incidents/summaries.js"
 import { defaultSort } from "./AlertsQuery.js"
 import { AlertsRepo, type AssetRow } from "./AlertsRepo.js"
 import { AlertsWrites } from "./AlertsWrites.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 const DEFAULT_LIMIT = 50
 
@@ -45,7 +46,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
 
     /** One transaction; audit and publishChange inside it find the client in `context`. */
     const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(
+      retryingTransaction(sql, effect).pipe(
         Effect.catchTag("SqlError", (error) => Effect.die(error)),
         Effect.provide(context)
       )
@@ -87,11 +88,14 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
       const principal = yield* CurrentPrincipal
       const row = yield* repo.detail(principal, id)
       if (!row) return yield* alertNotFound(id)
-      const assets = yield* repo.assets(principal, id)
-      const iocs = yield* repo.iocs(principal, id)
-      const comments = yield* repo.comments(principal, id)
+      // Read by id: `detail` just found the alert visible to this principal. No transaction: on a
+      // busy machine its three extra round trips cost more than they protect (a dependant changed
+      // in between reads as it would a moment later, never an alert the caller could not see).
+      const assets = yield* repo.assets(id)
+      const iocs = yield* repo.iocs(id)
+      const comments = yield* repo.comments(id)
       const cases = yield* repo.cases(principal, id)
-      const alertContext = yield* repo.context(principal, id)
+      const alertContext = yield* repo.context(id)
       const detail: typeof AlertDetail.Type = {
         ...toAlertSummary(row),
         description: row.alertDescription,

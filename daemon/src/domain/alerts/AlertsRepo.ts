@@ -114,50 +114,52 @@ export class AlertsRepo extends Effect.Service<AlertsRepo>()("Alerts/AlertsRepo"
         select ${alertSummaryColumns(sql, principal)} from incident_management_alert a where a.id = ${id}`.pipe(
           Effect.orDie, Effect.map((rows) => rows[0]!))
 
-    const assets = (principal: Principal, id: number) =>
+    // The dependants below read by alert id alone: Alerts.get calls them only after `detail` found
+    // the alert visible. Planning the visibility predicate again in each of the five cost more
+    // than running all of them (EXPLAIN at 1M alerts, analyst with 50 tags).
+
+    const assets = (id: number) =>
       sql<AssetRow>`
         select s.id, s.asset_name, s.agent_id, s.velociraptor_id, s.customer_code, s.index_name, s.index_id,
                s.alert_context_id
-        from incident_management_asset s join incident_management_alert a on a.id = s.alert_linked
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        from incident_management_asset s
+        where s.alert_linked = ${id}
         order by s.id`.pipe(Effect.orDie)
 
-    const iocs = (principal: Principal, id: number) =>
+    const iocs = (id: number) =>
       sql<IocRow>`
         select i.id, i.value, i.type, i.description
         from incident_management_alert_to_ioc l
         join incident_management_ioc i on i.id = l.ioc_id
-        join incident_management_alert a on a.id = l.alert_id
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        where l.alert_id = ${id}
         order by i.id`.pipe(Effect.orDie)
 
-    const comments = (principal: Principal, id: number) =>
+    const comments = (id: number) =>
       sql<CommentRow>`
         select c.id, c.comment, c.user_name, c.created_at
-        from incident_management_comment c join incident_management_alert a on a.id = c.alert_id
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        from incident_management_comment c
+        where c.alert_id = ${id}
         order by c.created_at, c.id`.pipe(Effect.orDie)
 
+    /** Cases have visibility of their own (customer access), checked here. */
     const cases = (principal: Principal, id: number) =>
       sql<CaseSummaryRow>`
         select ${caseSummaryColumns(sql, principal)}
         from incident_management_case c
         join incident_management_casealertlink cl on cl.case_id = c.id
-        join incident_management_alert al on al.id = cl.alert_id
-        where al.id = ${id} and ${alertVisible(sql, principal, "al")} and ${caseVisible(sql, principal, "c")}
+        where cl.alert_id = ${id} and ${caseVisible(sql, principal, "c")}
         order by c.id`.pipe(Effect.orDie)
 
     /**
      * The first asset's context, read as text and parsed here so the SIEM field names it keeps come
      * back exactly as stored, whatever the client's result transforms.
      */
-    const context = (principal: Principal, id: number) =>
+    const context = (id: number) =>
       sql<{ contextJson: string | null }>`
         select x.context::text as context_json
         from incident_management_asset s
         join incident_management_alertcontext x on x.id = s.alert_context_id
-        join incident_management_alert a on a.id = s.alert_linked
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}
+        where s.alert_linked = ${id}
         order by s.id
         limit 1`.pipe(
           Effect.orDie,

@@ -2,6 +2,7 @@ import { Effect, Option, Redacted } from "effect"
 import { Unauthenticated, type Lifecycle, type User } from "@sockeye/protocol"
 import { DaemonConfig } from "../../DaemonConfig.js"
 import * as Passwords from "./Passwords.js"
+import { LoginLimiter } from "./LoginLimiter.js"
 import { Tokens } from "./Tokens.js"
 import { toUser, UsersRepo } from "./UsersRepo.js"
 import { roleIds } from "../Principal.js"
@@ -19,10 +20,12 @@ export class Auth extends Effect.Service<Auth>()("Auth/Auth", {
     const tokens = yield* Tokens
     const config = yield* DaemonConfig
     const sql = yield* SqlClient.SqlClient
+    const limiter = yield* LoginLimiter
 
     const refused = (message: string) => new Unauthenticated({ message })
 
-    const authenticate = Effect.fn("Auth.authenticate")(function*(credentials: Credentials | undefined, origin: Origin) {
+    /** Checks credentials; `peer` is where they came from (a TCP address, or "local"), for the failure limit. */
+    const authenticate = Effect.fn("Auth.authenticate")(function*(credentials: Credentials | undefined, origin: Origin, peer: string) {
       if (credentials === undefined) {
         if (origin !== "local" || Option.isNone(config.trustLocal)) {
           return yield* refused("credentials are required: {token} or {username, password}")
@@ -32,15 +35,18 @@ export class Auth extends Effect.Service<Auth>()("Auth/Auth", {
         return toUser(row)
       }
       if ("token" in credentials) {
-        const user = yield* tokens.authenticate(credentials.token)
+        const user = yield* limiter.limited(undefined, peer, tokens.authenticate(credentials.token))
         if (!user) return yield* refused("invalid, expired or revoked token")
         return user
       }
-      const row = yield* users.findByUsername(credentials.username)
-      // Hash even for an unknown user so timing does not tell which usernames exist.
-      const ok = yield* Passwords.verify(credentials.password, row?.password ?? "$2b$12$invalidinvalidinvalidinvOaSr7uQp3wH8hM4I3E1d2rVQyq3y")
-      if (!row || !ok) return yield* refused("wrong username or password")
-      return toUser(row)
+      const user = yield* limiter.limited(credentials.username, peer, Effect.gen(function*() {
+        const row = yield* users.findByUsername(credentials.username)
+        // Hash even for an unknown user so timing does not tell which usernames exist.
+        const ok = yield* Passwords.verify(credentials.password, row?.password ?? "$2b$12$invalidinvalidinvalidinvOaSr7uQp3wH8hM4I3E1d2rVQyq3y")
+        return row && ok ? toUser(row) : undefined
+      }))
+      if (!user) return yield* refused("wrong username or password")
+      return user
     })
 
     /** On an empty database: user `admin` with SOCKEYE_ADMIN_PASSWORD, or a generated password printed once. */
@@ -65,5 +71,5 @@ export class Auth extends Effect.Service<Auth>()("Auth/Auth", {
 
     return { authenticate, bootstrap } as const
   }),
-  dependencies: [UsersRepo.Default, Tokens.Default]
+  dependencies: [UsersRepo.Default, Tokens.Default, LoginLimiter.Default]
 }) {}

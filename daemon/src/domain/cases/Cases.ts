@@ -8,6 +8,7 @@ import { CurrentPrincipal } from "../Principal.js"
 import { toAlertSummary, toCaseSummary } from "../incidents/summaries.js"
 import { CasesRepo } from "./CasesRepo.js"
 import * as Query from "./CasesQuery.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 type ListParams = ParamsOf<typeof Api.CasesList>
 type CreateParams = ParamsOf<typeof Api.CasesCreate>
@@ -36,7 +37,7 @@ export class Cases extends Effect.Service<Cases>()("Cases/Cases", {
     const cursorsOnce = (yield* Cursors).codec
     // A failed commit or statement is a defect; domain errors roll back and pass through.
     const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", (error) => Effect.die(error)))
+      retryingTransaction(sql, effect).pipe(Effect.catchTag("SqlError", (error) => Effect.die(error)))
 
     const list = Effect.fn("Cases.list")(function*(params: ListParams) {
       const principal = yield* CurrentPrincipal

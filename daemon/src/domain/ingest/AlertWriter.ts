@@ -6,6 +6,7 @@ import { CurrentPrincipal, systemPrincipal, withSystemActor } from "../Principal
 import type { Extracted } from "./Extract.js"
 import { keyOf, type DocKey } from "./IngestRepo.js"
 import * as Plan from "./WritePlan.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 /** Namespace of the advisory locks that serialise "find the OPEN alert or create it" per customer and title. */
 const DEDUP_LOCK = 0x696e67
@@ -182,7 +183,7 @@ export class AlertWriter extends Effect.Service<AlertWriter>()("Ingest/AlertWrit
 
     /** Writes the batch; outcomes in the order of `requests`. All or nothing: a failure rolls every document back. */
     const write = Effect.fn("AlertWriter.write")(function*(requests: ReadonlyArray<WriteRequest>) {
-      return yield* sql.withTransaction(Effect.gen(function*() {
+      return yield* retryingTransaction(sql, Effect.gen(function*() {
         const firsts = Plan.firstPerOriginal(requests)
         const first = new Set(firsts)
         const claimed = yield* claim(firsts.map((r) => r.original))

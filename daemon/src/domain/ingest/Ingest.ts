@@ -11,6 +11,7 @@ import { IngestRepo } from "./IngestRepo.js"
 import { assemble, validateMapping, type FieldMapping } from "./Mapping.js"
 import { MappingsRepo } from "./MappingsRepo.js"
 import { addCounts, describeCounts, emptyCounts, type Counts, type Mappings } from "./Pipeline.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 const DEFAULT_FAILURES = 100
 const COLLECTORS: ReadonlyArray<Collector> = ["graylog", "wazuh"]
@@ -55,7 +56,7 @@ export class Ingest extends Effect.Service<Ingest>()("Ingest/Ingest", {
       if (issues.length > 0) {
         return yield* new InvalidParams({ message: `invalid field mapping: ${issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, issues })
       }
-      yield* sql.withTransaction(Effect.gen(function*() {
+      yield* retryingTransaction(sql, Effect.gen(function*() {
         yield* mappingsRepo.replace(source, fields)
         yield* audit("ingest/fieldNames/set", `field mapping of source ${source} replaced: title ${fields.title}, asset ${fields.asset.join(",")}, ` +
           `timestamp ${fields.timestamp}, customer code ${fields.customerCode}, ${fields.ioc.length} IoC and ${fields.fieldName.length} context fields`)

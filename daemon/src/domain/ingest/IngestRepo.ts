@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 /** A SIEM document by its coordinates. */
 export interface DocKey {
@@ -108,7 +109,7 @@ export class IngestRepo extends Effect.Service<IngestRepo>()("Ingest/IngestRepo"
      * advance it after their batch, and the one that read further wins.
      */
     const advanceCheckpoint = (sourceKey: string, to: Checkpoint) =>
-      sql.withTransaction(Effect.gen(function*() {
+      retryingTransaction(sql, Effect.gen(function*() {
         const rows = yield* sql<{ sortValue: string; sortNumeric: boolean; docId: string }>`
           select sort_value, sort_numeric, doc_id from sockeye_ingest_checkpoints
           where source_key = ${sourceKey} for update`

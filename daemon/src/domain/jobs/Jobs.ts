@@ -11,6 +11,7 @@ import { epochSeconds, JobsRepo, type JobStateRow, type RunRow } from "./JobsRep
 import { fieldLimitConfig, fieldLimitJob, licenseCacheJob } from "./MaintenanceJobs.js"
 import { Runner } from "./Runner.js"
 import { snapshotJob } from "./SnapshotJob.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 type Job = typeof Methods.Job.Type
 type JobRun = typeof Methods.JobRun.Type
@@ -85,7 +86,7 @@ export class Jobs extends Effect.Service<Jobs>()("Jobs/Jobs", {
     let registered = false
 
     const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      sql.withTransaction(effect).pipe(Effect.catchTag("SqlError", (e) => Effect.die(e)), Effect.provide(context))
+      retryingTransaction(sql, effect).pipe(Effect.catchTag("SqlError", (e) => Effect.die(e)), Effect.provide(context))
 
     /** Inserts the settings rows of jobs that have none (first start, or a job new in this version). */
     const ensureRegistered = Effect.gen(function*() {

@@ -5,6 +5,7 @@ import { audit } from "../Audit.js"
 import { publishChange } from "../Changes.js"
 import { CurrentPrincipal } from "../Principal.js"
 import { mapSqlErrors } from "../users/sqlErrors.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 /** incident_management_alerttag.tag is varchar(50); the protocol's TagText allows 255. */
 export const TAG_COLUMN_LENGTH = 50
@@ -22,7 +23,7 @@ export const create = Effect.fn("Tags.create")(function*(tag: string) {
       issues: [{ path: ["tag"], message: `at most ${TAG_COLUMN_LENGTH} characters` }]
     })
   }
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     const rows = yield* sql<Tag>`insert into incident_management_alerttag (tag) values (${tag}) returning id, tag`
     yield* audit("tags/create", `created tag ${rows[0]!.id} (${tag})`)
     return rows[0]!
@@ -39,7 +40,7 @@ export const create = Effect.fn("Tags.create")(function*(tag: string) {
 export const remove = Effect.fn("Tags.delete")(function*(id: number) {
   const sql = yield* SqlClient.SqlClient
   const { user } = yield* CurrentPrincipal
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     // FOR UPDATE blocks concurrent links to this tag (their FK check needs a key-share lock) until we commit.
     const found = yield* sql<Tag>`select id, tag from incident_management_alerttag where id = ${id} for update`
     if (found.length === 0) return yield* new NotFound({ message: `tag ${id} not found` })

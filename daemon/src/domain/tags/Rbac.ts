@@ -4,6 +4,7 @@ import { InvalidParams, NotFound, type Tags as TagMethods } from "@sockeye/proto
 import { audit } from "../Audit.js"
 import { CurrentPrincipal } from "../Principal.js"
 import { mapSqlErrors } from "../users/sqlErrors.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 export type Settings = typeof TagMethods.RbacSettings.Type
 type Grant = typeof TagMethods.Grant.Type
@@ -65,7 +66,7 @@ export const setSettings = Effect.fn("Rbac.setSettings")(function*(input: Settin
       issues: [{ path: ["defaultTagId"], message: "required when untaggedAlertBehavior is default_tag" }]
     })
   }
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     // Self-conflicting lock: two first-time sets cannot both insert a row.
     yield* sql`lock table incident_management_tag_access_settings in share row exclusive mode`
     if (input.defaultTagId !== null && (yield* missingTag(sql, [input.defaultTagId])) !== undefined) {
@@ -130,7 +131,7 @@ export const listGrants = Effect.fn("Rbac.listGrants")(function*(subject: Subjec
 export const setGrants = Effect.fn("Rbac.setGrants")(function*(subject: Subject, tagIds: ReadonlyArray<number>) {
   const sql = yield* SqlClient.SqlClient
   const wanted = [...new Set(tagIds)]
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     yield* checkSubject(sql, subject, true)
     const missing = yield* missingTag(sql, wanted)
     if (missing !== undefined) return yield* tagNotFound(missing)

@@ -6,6 +6,7 @@ import { toUser } from "../auth/UsersRepo.js"
 import { audit } from "../Audit.js"
 import { CurrentPrincipal, roleIds } from "../Principal.js"
 import { mapSqlErrors } from "./sqlErrors.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 interface UserRow {
   readonly id: number
@@ -39,7 +40,7 @@ export const create = Effect.fn("Users.create")(function*(input: {
   const sql = yield* SqlClient.SqlClient
   // bcrypt at cost 12 takes a while: hash before the transaction so it holds no locks meanwhile.
   const passwordHash = yield* Passwords.hash(input.password)
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     const rows = yield* sql<UserRow>`
       insert into "user" (username, password, email, created_at, role_id)
       values (${input.username}, ${passwordHash}, ${input.email}, now(), ${roleIds[input.role]})
@@ -67,7 +68,7 @@ export const update = Effect.fn("Users.update")(function*(input: {
   if (input.email !== undefined) columns["email"] = input.email
   if (input.password !== undefined) columns["password"] = yield* Passwords.hash(input.password)
   if (input.role !== undefined) columns["role_id"] = roleIds[input.role]
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     const rows = Object.keys(columns).length > 0
       ? yield* sql<{ id: number }>`update "user" set ${sql.update(columns)} where id = ${input.id} returning id`
       : yield* sql<{ id: number }>`select id from "user" where id = ${input.id}`
@@ -86,7 +87,7 @@ export const remove = Effect.fn("Users.delete")(function*(id: number) {
   const sql = yield* SqlClient.SqlClient
   const { user: me } = yield* CurrentPrincipal
   if (id === me.id) return yield* new Conflict({ message: "cannot delete yourself" })
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     const found = yield* sql<{ username: string }>`select username from "user" where id = ${id} for update`
     if (found.length === 0) return yield* userNotFound(id)
     // Every table with a foreign key to "user"; tokens would cascade, but deleting them here keeps
@@ -104,7 +105,7 @@ export const remove = Effect.fn("Users.delete")(function*(id: number) {
 export const setCustomerAccess = Effect.fn("Users.setCustomerAccess")(function*(userId: number, codes: ReadonlyArray<string>) {
   const sql = yield* SqlClient.SqlClient
   const wanted = [...new Set(codes)]
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     // Locking the user row serialises concurrent replacements of its grants.
     const user = yield* sql`select id from "user" where id = ${userId} for update`
     if (user.length === 0) return yield* userNotFound(userId)

@@ -5,6 +5,7 @@ import { customerVisible } from "../Access.js"
 import { audit } from "../Audit.js"
 import { CurrentPrincipal, type Principal } from "../Principal.js"
 import { mapSqlErrors } from "./sqlErrors.js"
+import { retryingTransaction } from "../../db/Transaction.js"
 
 /** The editable fields as the wire names them; undefined leaves a column alone, null clears it. */
 export interface CustomerInput {
@@ -79,7 +80,7 @@ export const get = Effect.fn("Customers.get")(function*(code: string) {
 
 export const create = Effect.fn("Customers.create")(function*(code: string, input: CustomerInput & { readonly customerName: string }) {
   const sql = yield* SqlClient.SqlClient
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     const rows = yield* sql<Customer>`
       insert into customers as c ${sql.insert({ customer_code: code, ...columnsOf(input) })}
       returning ${selectColumns(sql)}`
@@ -94,7 +95,7 @@ export const create = Effect.fn("Customers.create")(function*(code: string, inpu
 export const update = Effect.fn("Customers.update")(function*(code: string, input: CustomerInput) {
   const sql = yield* SqlClient.SqlClient
   const columns = columnsOf(input)
-  return yield* sql.withTransaction(Effect.gen(function*() {
+  return yield* retryingTransaction(sql, Effect.gen(function*() {
     const rows = Object.keys(columns).length > 0
       ? yield* sql<Customer>`
           update customers c set ${sql.update(columns)} where c.customer_code = ${code} returning ${selectColumns(sql)}`
