@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Alerts, Cases, Notifications, Tags, Users, methods, type DryRunChange, type Method } from "@sockeye/protocol"
 import type { DaemonClient } from "@sockeye/client"
 import { backgroundTables, createTestDatabase, query } from "../fixtures/Postgres.js"
-import { ADMIN_PASSWORD, startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
+import { ADMIN_PASSWORD, startDaemon, tempDir, type RunningDaemon } from "../fixtures/Daemon.js"
 import { connectAs, seedCustomer, seedUser } from "../fixtures/Seed.js"
 
 /**
@@ -20,7 +20,7 @@ let job = ""
 
 beforeAll(async () => {
   db = await createTestDatabase("dryrun")
-  daemon = await startDaemon({ databaseUrl: db.url, env: { SOCKEYE_SIEM: "none" } })
+  daemon = await startDaemon({ databaseUrl: db.url, env: { SOCKEYE_SIEM: "none", SOCKEYE_BLOBS: "fs", SOCKEYE_BLOBS_DIR: tempDir("dryrun-blobs") } })
   await seedCustomer(db.url, "ACME")
   ids.user = await seedUser(db.url, { username: "ana", role: "analyst" })
   await seedUser(db.url, { username: "victim", role: "analyst" })
@@ -59,6 +59,9 @@ const checksum = async () => {
 
 const auditRows = async (route: string) =>
   (await query<{ n: number }>(db.url, "select count(*)::int as n from log_entries where route = $1", [route]))[0]!.n
+
+/** Methods that refuse dryRun are refused before they look their params up. */
+const NO_UPLOAD = "00000000-0000-4000-8000-000000000000"
 
 type Case = { readonly params: () => Record<string, unknown> | Promise<Record<string, unknown>>; readonly touches?: string }
 
@@ -102,7 +105,17 @@ const cases: Record<string, Case> = {
     touches: "incident_management_alerttitlefieldname"
   },
   "ingest/run": { params: () => ({}) },
-  "migrations/up": { params: () => ({}) }
+  "migrations/up": { params: () => ({}) },
+  "migrations/new": { params: () => ({ name: "dry_run_table" }) },
+  "cases/files/upload/begin": { params: () => ({ caseId: ids.case, fileName: "dry.txt", size: 3, sha256: "0".repeat(64) }), touches: "sockeye_uploads" },
+  "reportTemplates/upload/begin": { params: () => ({ fileName: "dry.docx", size: 3, sha256: "0".repeat(64) }), touches: "sockeye_uploads" },
+  ...Object.fromEntries(["cases/files", "reportTemplates"].flatMap((area) => [
+    [`${area}/upload/chunk`, { params: () => ({ uploadId: NO_UPLOAD, offset: 0, data: "" }) }],
+    [`${area}/upload/commit`, { params: () => ({ uploadId: NO_UPLOAD }) }],
+    [`${area}/upload/abort`, { params: () => ({ uploadId: NO_UPLOAD }) }]
+  ])),
+  "cases/files/delete": { params: () => ({ fileId: 1 }) },
+  "reportTemplates/delete": { params: () => ({ templateId: 1 }) }
 }
 
 const mutating = methods.filter((m) => m.dryRun !== undefined)

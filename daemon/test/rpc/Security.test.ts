@@ -25,6 +25,7 @@ auth/tokens/create           Y      Y        Y           Y         -
 auth/tokens/list             Y      Y        Y           Y         -
 auth/tokens/revoke           Y      Y        Y           Y         -
 users/list                   Y      -        -           -         -
+users/assignees              Y      Y        -           -         -
 users/create                 Y      -        -           -         -
 users/update                 Y      -        -           -         -
 users/delete                 Y      -        -           -         -
@@ -61,6 +62,22 @@ cases/update                 Y      Y        -           -         -
 cases/alerts/link            Y      Y        -           -         -
 cases/alerts/unlink          Y      Y        -           -         -
 cases/comments/add           Y      Y        -           -         -
+cases/files/list             Y      Y        Y           Y         -
+cases/files/upload/begin     Y      Y        -           -         -
+cases/files/upload/chunk     Y      Y        -           -         -
+cases/files/upload/commit    Y      Y        -           -         -
+cases/files/upload/abort     Y      Y        -           -         -
+cases/files/download         Y      Y        Y           Y         -
+cases/files/delete           Y      Y        -           -         -
+reportTemplates/list         Y      Y        -           -         -
+reportTemplates/upload/begin Y      Y        -           -         -
+reportTemplates/upload/chunk Y      Y        -           -         -
+reportTemplates/upload/commit Y     Y        -           -         -
+reportTemplates/upload/abort Y      Y        -           -         -
+reportTemplates/download     Y      Y        -           -         -
+reportTemplates/delete       Y      Y        -           -         -
+artifacts/list               Y      Y        Y           Y         -
+artifacts/download           Y      Y        Y           Y         -
 jobs/list                    Y      Y        Y           Y         -
 jobs/update                  Y      -        Y           -         -
 jobs/run                     Y      -        Y           -         -
@@ -80,6 +97,8 @@ schema/drift                 Y      Y        Y           Y         -
 schema/document              Y      Y        Y           Y         -
 migrations/status            Y      Y        Y           Y         -
 migrations/up                Y      -        -           -         -
+migrations/plan              Y      -        -           -         -
+migrations/new               Y      -        -           -         -
 `
 
 const ROLES = ["admin", "analyst", "scheduler", "customer_user"] as const

@@ -61,14 +61,13 @@ export class Files extends Effect.Service<Files>()("Files/Files", {
       repo.removeIfUnreferenced(row.bucketName, row.objectKey, store.remove(row.bucketName, [row.objectKey])).pipe(
         Effect.catchAll((error) => Effect.logWarning(`removing ${row.bucketName}/${row.objectKey} failed; datastore_gc will: ${error.message}`)))
 
-    const remove = (target: Target["kind"], id: number, dryRun: boolean) =>
+    const remove = (target: Target["kind"], id: number) =>
       Effect.gen(function*() {
         const principal = yield* CurrentPrincipal
         yield* storeReady
         const deleted = yield* transaction(Effect.gen(function*() {
           const row = target === "case_file" ? yield* repo.caseFile(principal, id, true) : yield* repo.template(id, true)
           if (!row) return yield* (target === "case_file" ? fileNotFound(id) : templateNotFound(id))
-          if (dryRun) return row
           const caseId = "caseId" in row ? (row as { caseId: number }).caseId : undefined
           yield* repo.deleteFile(target === "case_file" ? { kind: "case_file", caseId: caseId! } : { kind: "report_template" }, id)
           const where = caseId === undefined ? "report template" : `file of case ${caseId}`
@@ -76,9 +75,8 @@ export class Files extends Effect.Service<Files>()("Files/Files", {
           if (caseId !== undefined) yield* publishChange({ entity: "case", kind: "updated", ids: [caseId] })
           return row
         }))
-        if (dryRun) return { deleted: [deleted.id], dryRun: true as boolean }
         yield* removeObject(deleted)
-        return { deleted: [deleted.id] } as { deleted: Array<number>; dryRun?: boolean }
+        return { deleted: [deleted.id] }
       })
 
     return { listCase, listTemplates, downloadCase, downloadTemplate, remove } as const

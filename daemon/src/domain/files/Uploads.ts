@@ -18,7 +18,6 @@ export interface BeginParams {
   readonly sha256: string
   readonly contentType?: string | undefined
   readonly replace?: boolean | undefined
-  readonly dryRun?: boolean | undefined
 }
 
 /** Reports a long commit's progress (0..100); the handler sends it as $/progress. */
@@ -78,13 +77,14 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
       yield* requireTarget(principal, target)
       const found = yield* existing(target, params.fileName, params.replace ?? false)
       const replaces = found?.id ?? null
-      if (params.dryRun) return { replaces, dryRun: true }
       const id = randomUUID()
       yield* repo.insertUpload({
         id, target: target.kind, caseId: target.kind === "case_file" ? target.caseId : null, fileName: params.fileName,
         contentType: params.contentType ?? DEFAULT_CONTENT_TYPE, size: params.size, sha256: params.sha256,
         replace: params.replace ?? false, received: 0, userId: principal.user.id
       })
+      yield* audit(`${routeOf(target.kind)}/upload/begin`,
+        `began upload ${id} of ${JSON.stringify(params.fileName)} (${params.size} bytes)${replaces === null ? "" : `, replacing file ${replaces}`}`)
       hashes.set(id, { hash: createHash("sha256"), next: 0 })
       return { uploadId: id, replaces }
     })

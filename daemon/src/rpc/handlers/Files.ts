@@ -25,7 +25,7 @@ export const filesHandlers: ReadonlyArray<Handler> = [
     Effect.flatMap(Effect.zip(Uploads, commitProgress("Storing the case file")), ([u, progress]) => u.commit("case_file", p.uploadId, progress))),
   handle(Api.CasesFilesUploadAbort, (p) => Effect.flatMap(Uploads, (u) => u.abort("case_file", p.uploadId))),
   handle(Api.CasesFilesDownload, ({ fileId, ...range }) => Effect.flatMap(Files, (f) => f.downloadCase(fileId, range))),
-  handle(Api.CasesFilesDelete, (p) => Effect.flatMap(Files, (f) => f.remove("case_file", p.fileId, p.dryRun ?? false))),
+  handle(Api.CasesFilesDelete, (p) => Effect.flatMap(Files, (f) => f.remove("case_file", p.fileId))),
   handle(Api.ReportTemplatesList, () => Effect.flatMap(Files, (f) => f.listTemplates())),
   handle(Api.ReportTemplatesUploadBegin, (p) => Effect.flatMap(Uploads, (u) => u.begin({ kind: "report_template" }, p))),
   handle(Api.ReportTemplatesUploadChunk, (p) => Effect.flatMap(Uploads, (u) => u.chunk("report_template", p))),
@@ -33,7 +33,7 @@ export const filesHandlers: ReadonlyArray<Handler> = [
     Effect.flatMap(Effect.zip(Uploads, commitProgress("Storing the report template")), ([u, progress]) => u.commit("report_template", p.uploadId, progress))),
   handle(Api.ReportTemplatesUploadAbort, (p) => Effect.flatMap(Uploads, (u) => u.abort("report_template", p.uploadId))),
   handle(Api.ReportTemplatesDownload, ({ templateId, ...range }) => Effect.flatMap(Files, (f) => f.downloadTemplate(templateId, range))),
-  handle(Api.ReportTemplatesDelete, (p) => Effect.flatMap(Files, (f) => f.remove("report_template", p.templateId, p.dryRun ?? false))),
+  handle(Api.ReportTemplatesDelete, (p) => Effect.flatMap(Files, (f) => f.remove("report_template", p.templateId))),
   handle(Api.ArtifactsList, (p) => Effect.flatMap(Artifacts, (a) => a.list(p))),
   handle(Api.ArtifactsDownload, (p) => Effect.flatMap(Artifacts, (a) => a.download(p)))
 ]

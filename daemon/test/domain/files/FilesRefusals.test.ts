@@ -123,8 +123,9 @@ describe.each<StoreKind>(["fs", "s3"])("refusals on the %s store", (kind) => {
     const conflict = await uploadFile(env.admin, { caseId }, second.file).catch((e) => e)
     expect(conflict).toMatchObject({ _tag: "Conflict" })
     expect(conflict.message).toContain("replace: true")
-    const dry = await env.admin.call(Files.CasesFilesUploadBegin, { caseId, fileName: "report.pdf", size: 200, sha256: second.sha256, replace: true, dryRun: true })
-    expect(dry).toEqual({ replaces: stored.id, dryRun: true })
+    const dry = await env.admin.preview(Files.CasesFilesUploadBegin, { caseId, fileName: "report.pdf", size: 200, sha256: second.sha256, replace: true })
+    expect(dry.result).toMatchObject({ replaces: stored.id })
+    expect(dry.changes).toMatchObject([{ table: "sockeye_uploads", op: "insert" }])
     expect(await pendingUploads()).toBe(0)
     const replaced = await uploadFile(env.admin, { caseId }, second.file, { replace: true })
     expect(replaced).toMatchObject({ id: stored.id, size: 200, sha256: second.sha256 })
@@ -132,11 +133,11 @@ describe.each<StoreKind>(["fs", "s3"])("refusals on the %s store", (kind) => {
     expect(hashOf(await env.store.bytes("copilot-cases", `${caseId}/report.pdf`))).toBe(second.sha256)
   })
 
-  it("delete: dryRun keeps everything; delete removes the row and the object; again is -32004", async () => {
+  it("delete: dryRun is refused (the object store cannot roll back); delete removes the row and the object; again is -32004", async () => {
     const caseId = await insertCase(env.url)
     const src = randomFile(10, "gone.txt")
     const stored = await uploadFile(env.admin, { caseId }, src.file)
-    expect(await env.admin.call(Files.CasesFilesDelete, { fileId: stored.id, dryRun: true })).toEqual({ deleted: [stored.id], dryRun: true })
+    expect(await env.admin.preview(Files.CasesFilesDelete, { fileId: stored.id }).catch((e) => e)).toMatchObject({ _tag: "InvalidParams" })
     expect(await env.store.keys("copilot-cases")).toContain(`${caseId}/gone.txt`)
     expect(await env.admin.call(Files.CasesFilesDelete, { fileId: stored.id })).toEqual({ deleted: [stored.id] })
     await nothingStored(caseId)

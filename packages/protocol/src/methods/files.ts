@@ -43,7 +43,8 @@ export const Base64Chunk = Schema.String.pipe(
 
 const ContentType = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100), Schema.pattern(/^[\x21-\x7e]+\/[\x21-\x7e]+$/))
 
-const dryRun = Schema.optional(Schema.Boolean).annotations({ description: "answer what would change, change nothing" })
+/** Why a dry run cannot preview these: their effects reach the blob store, outside PostgreSQL's rollback. */
+const blobEffects = { refused: "it writes or removes objects in the blob store, which a rolled-back transaction cannot undo" }
 
 const uploadFields = {
   fileName: FileName,
@@ -53,17 +54,13 @@ const uploadFields = {
   /** Stored as the row's content_type; default application/octet-stream. */
   contentType: Schema.optional(ContentType),
   /** Overwrite a file of the same name; without it a same-name upload is -32009. */
-  replace: Schema.optional(Schema.Boolean),
-  dryRun
+  replace: Schema.optional(Schema.Boolean)
 }
 
 export const UploadBegun = Schema.Struct({
-  /** Absent on a dry run. */
-  uploadId: Schema.optional(Schema.String),
+  uploadId: Schema.String,
   /** The id of the file this upload would overwrite (replace: true), else null. */
-  replaces: Schema.NullOr(Id),
-  /** Echoes dryRun: nothing was created. */
-  dryRun: Schema.optional(Schema.Boolean)
+  replaces: Schema.NullOr(Id)
 }).annotations({ identifier: "UploadBegun" })
 
 const ChunkParams = Schema.Struct({
@@ -116,14 +113,16 @@ export const CasesFilesUploadChunk = mutation({
   method: "cases/files/upload/chunk",
   description: "Append base64 bytes to a pending upload at `offset` (the bytes received so far).",
   params: ChunkParams,
-  result: ChunkReceived
+  result: ChunkReceived,
+  dryRun: blobEffects
 })
 
 export const CasesFilesUploadCommit = mutation({
   method: "cases/files/upload/commit",
   description: "Finish an upload: checks every byte arrived and the SHA-256, stores the file and writes its row in one step. Reports $/progress.",
   params: CommitParams,
-  result: CaseFile
+  result: CaseFile,
+  dryRun: blobEffects
 })
 
 export const CasesFilesUploadAbort = mutation({
@@ -131,7 +130,8 @@ export const CasesFilesUploadAbort = mutation({
   description: "Drop a pending upload and its staged chunks.",
   params: AbortParams,
   result: Schema.Struct({ aborted: Schema.String }),
-  idempotent: true
+  idempotent: true,
+  dryRun: blobEffects
 })
 
 export const CasesFilesDownload = query({
@@ -144,8 +144,9 @@ export const CasesFilesDownload = query({
 export const CasesFilesDelete = mutation({
   method: "cases/files/delete",
   description: "Delete a case file: its row and its object.",
-  params: Schema.Struct({ fileId: Id, dryRun }),
-  result: Schema.Struct({ deleted: Schema.Array(Id), dryRun: Schema.optional(Schema.Boolean) }),
+  params: Schema.Struct({ fileId: Id }),
+  result: Schema.Struct({ deleted: Schema.Array(Id) }),
+  dryRun: blobEffects,
   destructive: true,
   idempotent: true
 })
@@ -180,14 +181,16 @@ export const ReportTemplatesUploadChunk = mutation({
   method: "reportTemplates/upload/chunk",
   description: "Append base64 bytes to a pending template upload at `offset` (the bytes received so far).",
   params: ChunkParams,
-  result: ChunkReceived
+  result: ChunkReceived,
+  dryRun: blobEffects
 })
 
 export const ReportTemplatesUploadCommit = mutation({
   method: "reportTemplates/upload/commit",
   description: "Finish a template upload: checks the bytes and SHA-256, stores the template and writes its row in one step.",
   params: CommitParams,
-  result: ReportTemplate
+  result: ReportTemplate,
+  dryRun: blobEffects
 })
 
 export const ReportTemplatesUploadAbort = mutation({
@@ -195,7 +198,8 @@ export const ReportTemplatesUploadAbort = mutation({
   description: "Drop a pending template upload and its staged chunks.",
   params: AbortParams,
   result: Schema.Struct({ aborted: Schema.String }),
-  idempotent: true
+  idempotent: true,
+  dryRun: blobEffects
 })
 
 export const ReportTemplatesDownload = query({
@@ -209,8 +213,9 @@ export const ReportTemplatesDownload = query({
 export const ReportTemplatesDelete = mutation({
   method: "reportTemplates/delete",
   description: "Delete a report template: its row and its object.",
-  params: Schema.Struct({ templateId: Id, dryRun }),
-  result: Schema.Struct({ deleted: Schema.Array(Id), dryRun: Schema.optional(Schema.Boolean) }),
+  params: Schema.Struct({ templateId: Id }),
+  result: Schema.Struct({ deleted: Schema.Array(Id) }),
+  dryRun: blobEffects,
   destructive: true,
   idempotent: true
 })

@@ -116,5 +116,6 @@ export const MigrationsNew = mutation({
     /** The file written, absolute. */
     path: Schema.String
   }),
-  audience: "admin"
+  audience: "admin",
+  dryRun: { refused: "it writes a file into the migrations folder, outside PostgreSQL's rollback" }
 })
