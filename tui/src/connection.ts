@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { Target } from "@sockeye/client"
+import { parseHostPort, type Target } from "@sockeye/client"
 import type { Lifecycle } from "@sockeye/protocol"
 
 type Credentials = typeof Lifecycle.Credentials.Type
@@ -31,12 +31,10 @@ export const daemonCommand = (env: NodeJS.ProcessEnv = process.env): ReadonlyArr
   return fs.existsSync(sibling) ? [process.execPath, sibling] : ["sockeyed"]
 }
 
-const parseHostPort = (value: string): { host: string; port: number } => {
-  const match = /^(.*):(\d{1,5})$/.exec(value)
-  if (!match || Number(match[2]) > 65535 || Number(match[2]) === 0) {
-    throw new UsageError(`--connect takes HOST:PORT, got ${JSON.stringify(value)}`)
-  }
-  return { host: match[1]!.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1", port: Number(match[2]) }
+const hostPortFlag = (value: string): { host: string; port: number } => {
+  const parsed = parseHostPort(value)
+  if (!parsed) throw new UsageError(`--connect takes HOST:PORT, got ${JSON.stringify(value)}`)
+  return parsed
 }
 
 /** --socket, --connect, --stdio, or (none given) auto: the shared socket, starting a daemon when none answers. */
@@ -44,7 +42,7 @@ export const targetOf = (flags: ConnectionFlags, env: NodeJS.ProcessEnv = proces
   const chosen = [flags.socket !== undefined, flags.connect !== undefined, flags.stdio === true].filter(Boolean).length
   if (chosen > 1) throw new UsageError("choose one of --socket, --connect and --stdio")
   if (flags.socket !== undefined) return { kind: "socket", path: flags.socket }
-  if (flags.connect !== undefined) return { kind: "tcp", ...parseHostPort(flags.connect) }
+  if (flags.connect !== undefined) return { kind: "tcp", ...hostPortFlag(flags.connect) }
   if (flags.stdio) return { kind: "stdio", command: daemonCommand(env), env, stderr: "ignore" }
   return { kind: "auto", command: daemonCommand(env), env }
 }

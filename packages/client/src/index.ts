@@ -1,3 +1,6 @@
 export { DaemonClient, type CallOptions, type ClientError, type ClientOptions, type ConnectionState } from "./DaemonClient.js"
 export { connect, opener, autoLink, sharedSocketPath, type Target } from "./connect.js"
 export { socketLink, stdioLink, tcpLink, type Link, type SpawnOptions } from "./transports.js"
+export { wireOf } from "./errors.js"
+export { parseHostPort } from "./hostPort.js"
+export { serveMcpProxy, DEFAULT_MAX_MESSAGE_BYTES, type McpProxyOptions } from "./mcpProxy.js"
