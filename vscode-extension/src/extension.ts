@@ -1,0 +1,106 @@
+import * as vscode from "vscode"
+import { AlertTree } from "./logic/alertTree.js"
+import { CaseTree } from "./logic/caseTree.js"
+import { VIEWS } from "./logic/contributions.js"
+import { chooseCredentials, SECRET_KEY } from "./logic/credentials.js"
+import { SCHEME } from "./logic/documentPath.js"
+import { Session } from "./logic/session.js"
+import { targetOf } from "./logic/settings.js"
+import { registerCommands } from "./glue/commands.js"
+import { readSettings } from "./glue/config.js"
+import { SockeyeFileSystem } from "./glue/documents.js"
+import { registerMcp } from "./glue/mcp.js"
+import { StatusBar } from "./glue/statusBar.js"
+import { AlertsProvider, CasesProvider, JobsProvider } from "./glue/trees.js"
+
+/** The open sockeye: documents, for reloading them on a change. */
+const openSockeyePaths = () =>
+  vscode.workspace.textDocuments.filter((d) => d.uri.scheme === SCHEME).map((d) => d.uri.path)
+
+export const activate = (context: vscode.ExtensionContext): void => {
+  let settings = readSettings()
+  const credentials = async () => chooseCredentials(await context.secrets.get(SECRET_KEY), readSettings().token)
+
+  // Each view and document re-reads on a change; the trees keep their pages and refetch only touched groups.
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined
+  const session: Session = new Session({
+    onState: () => {
+      alertTree.clear()
+      caseTree.clear()
+      refreshAll()
+    },
+    onAlertsChanged: (change) => {
+      void alertTree.applyChange(change).catch(() => alertTree.clear()).then(() => {
+        alerts.refresh()
+        void statusBar.update()
+      })
+      fs.changedRefs("alert", change.ids, openSockeyePaths())
+      // An alert's change shows in the cases holding it (alert counts, the case document's list).
+      caseTree.invalidate()
+      cases.refresh()
+    },
+    onCasesChanged: (change) => {
+      caseTree.invalidate()
+      cases.refresh()
+      fs.changedRefs("case", change.ids, openSockeyePaths())
+    },
+    onJobsChanged: () => {
+      clearTimeout(refreshTimer)
+      refreshTimer = setTimeout(() => jobs.refresh(), 250)
+    }
+  })
+  const alertTree = new AlertTree(() => session.require(), settings.pageSize)
+  const caseTree = new CaseTree(() => session.require(), settings.pageSize)
+  const alerts = new AlertsProvider(session, alertTree)
+  const cases = new CasesProvider(session, caseTree)
+  const jobs = new JobsProvider(session)
+  const fs = new SockeyeFileSystem(session)
+  const statusBar = new StatusBar(session)
+  const [alertsView, casesView, jobsView] = [
+    vscode.window.createTreeView(VIEWS[0].id, { treeDataProvider: alerts, canSelectMany: true, showCollapseAll: true }),
+    vscode.window.createTreeView(VIEWS[1].id, { treeDataProvider: cases, canSelectMany: true }),
+    vscode.window.createTreeView(VIEWS[2].id, { treeDataProvider: jobs })
+  ]
+  function refreshAll() {
+    alertTree.clear()
+    caseTree.clear()
+    alerts.refresh()
+    cases.refresh()
+    jobs.refresh()
+    void statusBar.update()
+  }
+
+  const connect = async () => {
+    settings = readSettings()
+    const target = targetOf(settings)
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: "Sockeye: connecting" },
+      async () => session.connect(target, await credentials())
+    )
+  }
+
+  const mcp = registerMcp(context.extensionPath, String(context.extension.packageJSON.version ?? "0"), () => ({ settings: readSettings(), credentials }))
+
+  context.subscriptions.push(
+    alerts, cases, jobs, alertsView, casesView, jobsView, statusBar, mcp.provider,
+    vscode.workspace.registerFileSystemProvider(SCHEME, fs, { isCaseSensitive: true }),
+    ...registerCommands({ session, secrets: context.secrets, alerts, cases, alertsView, casesView, connect, refreshAll }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("sockeye")) mcp.changed()
+    }),
+    context.secrets.onDidChange((e) => {
+      if (e.key === SECRET_KEY) mcp.changed()
+    }),
+    { dispose: () => { clearTimeout(refreshTimer); void session.disconnect() } }
+  )
+
+  // Connect in the background (auto may start a daemon); a failure leaves the views empty and says why.
+  void connect().catch((error: unknown) => {
+    void vscode.window.showWarningMessage(`Sockeye: not connected: ${error instanceof Error ? error.message : String(error)}`, "Log In", "Connect").then((choice) => {
+      if (choice === "Log In") void vscode.commands.executeCommand("sockeye.login")
+      if (choice === "Connect") void vscode.commands.executeCommand("sockeye.connect")
+    })
+  })
+}
+
+export const deactivate = (): void => undefined
