@@ -23,6 +23,8 @@ export type SessionState =
 export class Session {
   private clientValue: DaemonClient | undefined
   private stateValue: SessionState = { kind: "disconnected" }
+  /** Bumped by every connect and disconnect: a connect that finishes after a newer one is dropped. */
+  private generation = 0
 
   constructor(private readonly events: SessionEvents, private readonly clientName = "sockeye-vscode") {}
 
@@ -52,6 +54,7 @@ export class Session {
   /** Replaces any current connection; rejects with the daemon's error (e.g. refused credentials). */
   async connect(target: Target, credentials: Credentials | undefined): Promise<void> {
     await this.disconnect()
+    const generation = ++this.generation
     this.setState({ kind: "connecting" })
     let client: DaemonClient | undefined
     try {
@@ -63,8 +66,12 @@ export class Session {
         }
       })
     } catch (error) {
-      this.setState({ kind: "disconnected", detail: error instanceof Error ? error.message : String(error) })
+      if (generation === this.generation) this.setState({ kind: "disconnected", detail: error instanceof Error ? error.message : String(error) })
       throw error
+    }
+    if (generation !== this.generation) {
+      await client.close()
+      return
     }
     this.clientValue = client
     client.on(Notifications.AlertsChanged, (change) => this.events.onAlertsChanged?.(change))
@@ -74,6 +81,7 @@ export class Session {
   }
 
   async disconnect(): Promise<void> {
+    this.generation++
     const client = this.clientValue
     this.clientValue = undefined
     if (client) await client.close()
