@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 // "vscode" is the hand-written fake (vitest.config.ts aliases it): VS Code cannot run here.
@@ -36,8 +38,15 @@ const alertNode = async (id: number) => {
   const provider = alertsProvider()
   for (const status of await provider.getChildren()) {
     for (const customer of await provider.getChildren(status)) {
-      const found = (await provider.getChildren(customer)).find((n: any) => n.kind === "alert" && n.alert.id === id)
-      if (found) return found
+      // Pages of one alert (sockeye.pageSize 1): "Load more…" until the alert shows or the group ends.
+      for (;;) {
+        const children = await provider.getChildren(customer)
+        const found = children.find((n: any) => n.kind === "alert" && n.alert.id === id)
+        if (found) return found
+        const more = children.find((n: any) => n.kind === "more")
+        if (!more) break
+        await fake.commands.executeCommand(provider.getTreeItem(more).command.command, ...provider.getTreeItem(more).command.arguments)
+      }
     }
   }
   throw new Error(`alert ${id} is not in the tree`)
@@ -56,6 +65,7 @@ beforeAll(async () => {
   fake.reset()
   recorded.configuration.set(SETTINGS.connection, "socket")
   recorded.configuration.set(SETTINGS.socketPath, soc.daemon.socketPath!)
+  recorded.configuration.set(SETTINGS.pageSize, 1)
   context = fake.extensionContext(extensionDir)
   activate(context as never)
 })
@@ -85,7 +95,13 @@ describe("as alice", () => {
   it("the Alerts view groups by status and customer with counts; the status bar counts her open alerts", async () => {
     expect(await labelsOf()).toEqual(["Open (3)", "In progress (0)", "Closed (0)"])
     const [open] = await alertsProvider().getChildren()
+    const [acme] = await alertsProvider().getChildren(open)
     expect(await labelsOf(open)).toEqual(["ACME (2)", "GLOBEX (1)"])
+    expect(await labelsOf(acme)).toEqual([`#${ids[1]} malware beacon`, "Load more…"])
+    await alertNode(ids[0]!)
+    expect(await labelsOf(acme)).toEqual([`#${ids[1]} malware beacon`, `#${ids[0]} ssh brute force`])
+    const jobs = recorded.treeViews.get("sockeye.jobs")!.provider
+    expect((await jobs.getChildren()).length).toBeGreaterThan(0)
     const item = alertsProvider().getTreeItem(await alertNode(ids[0]!))
     expect(item).toMatchObject({ contextValue: "sockeye.alert", command: { command: "sockeye.openAlert" } })
     expect(statusBar().text).toBe("$(shield) 0 open")
@@ -181,7 +197,9 @@ describe("as alice", () => {
   })
 
   it("the MCP server definition runs the bundled proxy as alice: agents see her alerts", async () => {
-    execFileSync(process.execPath, [path.join(extensionDir, "scripts/bundle.mjs")])
+    // A bundle of its own: the manifest test may be rewriting dist/ at the same time.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "sockeye-mcp-"))
+    execFileSync(process.execPath, [path.join(extensionDir, "scripts/bundle.mjs"), out])
     const provider = recorded.mcpProviders.get(MCP_PROVIDER_ID)
     const [definition] = await provider.provideMcpServerDefinitions()
     expect(definition).toMatchObject({ label: "Sockeye", command: process.execPath, args: [path.join(extensionDir, "dist", "mcp.cjs")] })
@@ -189,13 +207,14 @@ describe("as alice", () => {
     expect(resolved.env).toMatchObject({ SOCKEYE_USER: "alice", SOCKEYE_PASSWORD: "password1", SOCKEYE_TOKEN: null })
     const env = Object.fromEntries(Object.entries({ PATH: process.env["PATH"]!, ...resolved.env }).filter(([, v]) => v !== null)) as Record<string, string>
     const client = new Client({ name: "vscode-chat-test", version: "1.0.0" })
-    await client.connect(new StdioClientTransport({ command: resolved.command, args: resolved.args, env, stderr: "pipe" }))
+    await client.connect(new StdioClientTransport({ command: resolved.command, args: [path.join(out, "mcp.cjs")], env, stderr: "pipe" }))
     try {
       expect((await client.listTools()).tools.map((t) => t.name)).toContain("alerts_list")
       const who = await client.callTool({ name: "auth_whoami", arguments: {} })
       expect(who.structuredContent).toMatchObject({ username: "alice" })
     } finally {
       await client.close()
+      fs.rmSync(out, { recursive: true, force: true })
     }
   })
 })

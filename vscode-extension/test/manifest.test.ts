@@ -6,6 +6,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { COMMANDS, CONTAINER, CONTEXT_VALUE, MCP_PROVIDER_ID, VIEWS } from "../src/logic/contributions.js"
 import { SETTINGS } from "../src/logic/settings.js"
+import { readZip } from "./zip.js"
 
 const extensionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -16,8 +17,9 @@ const buildVsix = () => {
   execFileSync(process.execPath, [path.join(extensionDir, "scripts/bundle.mjs")], { cwd: extensionDir })
   const vsce = path.join(extensionDir, "..", "node_modules", "@vscode", "vsce", "vsce")
   execFileSync(process.execPath, [vsce, "package", "--no-dependencies", "--allow-missing-repository", "--skip-license", "--no-update-package-json", "-o", vsix], { cwd: extensionDir, stdio: "pipe" })
-  const files = execFileSync("unzip", ["-Z1", vsix], { encoding: "utf8" }).split("\n").filter(Boolean)
-  const manifest = JSON.parse(execFileSync("unzip", ["-p", vsix, "extension/package.json"], { encoding: "utf8" }))
+  const entries = readZip(fs.readFileSync(vsix))
+  const files = [...entries.keys()]
+  const manifest = JSON.parse(entries.get("extension/package.json")!().toString("utf8"))
   fs.rmSync(out, { recursive: true, force: true })
   return { files, manifest }
 }

@@ -85,8 +85,9 @@ export class SockeyeFileSystem implements vscode.FileSystemProvider {
     } catch (error) {
       void vscode.window.showErrorMessage(`Sockeye: saving ${ref.kind} #${ref.id} was refused: ${errorText(error)}. The document shows what the daemon holds.`)
     }
-    // Saved or refused, the document reloads from the daemon: it shows what was applied.
-    this.changed(uri)
+    // Saved or refused, the document reloads from the daemon: it shows what was applied. After the
+    // save completes, with a newer mtime, so the editor does not take it for the save's own write.
+    setTimeout(() => this.changed(uri), 0)
   }
 
   /** The document's content changed on the daemon's side: open editors reload it. */
