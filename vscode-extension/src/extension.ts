@@ -9,53 +9,29 @@ import { targetOf } from "./logic/settings.js"
 import { registerCommands } from "./glue/commands.js"
 import { readSettings } from "./glue/config.js"
 import { SockeyeFileSystem } from "./glue/documents.js"
+import { liveUpdates } from "./glue/live.js"
 import { registerMcp } from "./glue/mcp.js"
 import { StatusBar } from "./glue/statusBar.js"
 import { AlertsProvider, CasesProvider, JobsProvider } from "./glue/trees.js"
 
-/** The open sockeye: documents, for reloading them on a change. */
-const openSockeyePaths = () =>
-  vscode.workspace.textDocuments.filter((d) => d.uri.scheme === SCHEME).map((d) => d.uri.path)
+/** The session of the active extension, ended by deactivate. */
+let current: Session | undefined
 
 export const activate = (context: vscode.ExtensionContext): void => {
-  let settings = readSettings()
+  const { pageSize } = readSettings()
   const credentials = async () => chooseCredentials(await context.secrets.get(SECRET_KEY), readSettings().token)
 
-  // Each view and document re-reads on a change; the trees keep their pages and refetch only touched groups.
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined
-  const session: Session = new Session({
-    onState: () => {
-      alertTree.clear()
-      caseTree.clear()
-      refreshAll()
-    },
-    onAlertsChanged: (change) => {
-      void alertTree.applyChange(change).catch(() => alertTree.clear()).then(() => {
-        alerts.refresh()
-        void statusBar.update()
-      })
-      fs.changedRefs("alert", change.ids, openSockeyePaths())
-      // An alert's change shows in the cases holding it (alert counts, the case document's list).
-      caseTree.invalidate()
-      cases.refresh()
-    },
-    onCasesChanged: (change) => {
-      caseTree.invalidate()
-      cases.refresh()
-      fs.changedRefs("case", change.ids, openSockeyePaths())
-    },
-    onJobsChanged: () => {
-      clearTimeout(refreshTimer)
-      refreshTimer = setTimeout(() => jobs.refresh(), 250)
-    }
-  })
-  const alertTree = new AlertTree(() => session.require(), settings.pageSize)
-  const caseTree = new CaseTree(() => session.require(), settings.pageSize)
+  const session = new Session()
+  const alertTree = new AlertTree(() => session.require(), pageSize)
+  const caseTree = new CaseTree(() => session.require(), pageSize)
   const alerts = new AlertsProvider(session, alertTree)
   const cases = new CasesProvider(session, caseTree)
   const jobs = new JobsProvider(session)
   const fs = new SockeyeFileSystem(session)
   const statusBar = new StatusBar(session)
+  const live = liveUpdates({ alertTree, caseTree, alerts, cases, jobs, fs, statusBar, refreshAll })
+  session.listen(live.events)
+  current = session
   const [alertsView, casesView, jobsView] = [
     vscode.window.createTreeView(VIEWS[0].id, { treeDataProvider: alerts, canSelectMany: true, showCollapseAll: true }),
     vscode.window.createTreeView(VIEWS[1].id, { treeDataProvider: cases, canSelectMany: true }),
@@ -71,8 +47,7 @@ export const activate = (context: vscode.ExtensionContext): void => {
   }
 
   const connect = async () => {
-    settings = readSettings()
-    const target = targetOf(settings)
+    const target = targetOf(readSettings())
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: "Sockeye: connecting" },
       async () => session.connect(target, await credentials())
@@ -91,7 +66,7 @@ export const activate = (context: vscode.ExtensionContext): void => {
     context.secrets.onDidChange((e) => {
       if (e.key === SECRET_KEY) mcp.changed()
     }),
-    { dispose: () => { clearTimeout(refreshTimer); void session.disconnect() } }
+    live
   )
 
   // Connect in the background (auto may start a daemon); a failure leaves the views empty and says why.
@@ -103,4 +78,8 @@ export const activate = (context: vscode.ExtensionContext): void => {
   })
 }
 
-export const deactivate = (): void => undefined
+/** Ends the connection; VS Code waits for it (subscriptions' dispose is not awaited). */
+export const deactivate = async (): Promise<void> => {
+  await current?.disconnect()
+  current = undefined
+}

@@ -10,7 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { Alerts, Cases, Users } from "@sockeye/protocol"
 import { seedAlerts, seedSiemDocument, startSoc, type TestSoc } from "../../daemon/test/fixtures/Soc.js"
-import { activate } from "../src/extension.js"
+import { activate, deactivate } from "../src/extension.js"
 import { COMMANDS, MCP_PROVIDER_ID, VIEWS } from "../src/logic/contributions.js"
 import { SETTINGS } from "../src/logic/settings.js"
 
@@ -72,6 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const d of context?.subscriptions ?? []) await d.dispose()
+  await deactivate()
   await soc?.stop()
 })
 

@@ -203,7 +203,8 @@ describe("session and settings", () => {
   it("connects, reports its state and forwards alerts/changed; refused credentials reject", async () => {
     const states: Array<SessionState["kind"]> = []
     const changes: Array<ReadonlyArray<number>> = []
-    const session = new Session({ onState: (s) => states.push(s.kind), onAlertsChanged: (c) => changes.push(c.ids) })
+    const session = new Session()
+    session.listen({ onState: (s) => states.push(s.kind), onAlertsChanged: (c) => changes.push(c.ids) })
     const target = targetOf({ connection: "socket", socketPath: soc.daemon.socketPath!, command: [], tcp: "" })
     await session.connect(target, { username: "alice", password: "password1" })
     expect(session.state).toMatchObject({ kind: "connected", user: { username: "alice" } })

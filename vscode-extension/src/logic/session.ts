@@ -26,7 +26,14 @@ export class Session {
   /** Bumped by every connect and disconnect: a connect that finishes after a newer one is dropped. */
   private generation = 0
 
-  constructor(private readonly events: SessionEvents, private readonly clientName = "sockeye-vscode") {}
+  private events: SessionEvents = {}
+
+  constructor(private readonly clientName = "sockeye-vscode") {}
+
+  /** Who hears state changes and the daemon's change notifications (one listener set: the editor's). */
+  listen(events: SessionEvents): void {
+    this.events = events
+  }
 
   get state(): SessionState { return this.stateValue }
   get client(): DaemonClient | undefined { return this.clientValue }
