@@ -12,6 +12,8 @@ const importsOf = (file) => [...fs.readFileSync(file, "utf8").matchAll(/(?:^|\n)
 const rules = [
   { dir: "packages/protocol/src", allow: (spec) => spec === "effect" || spec.startsWith("effect/") || spec.startsWith("."), why: "protocol imports only effect" },
   { dir: "packages/client/src", allow: (spec) => !spec.startsWith("@sockeye/daemon") && !spec.includes("daemon/src"), why: "clients never import the daemon" },
+  { dir: "vscode-extension/src", allow: (spec) => !spec.startsWith("@sockeye/daemon") && !spec.includes("daemon/") && !spec.includes("tui/"), why: "the extension imports only @sockeye/client and @sockeye/protocol" },
+  { dir: "vscode-extension/src/logic", allow: (spec) => spec !== "vscode", why: "the extension's logic never imports vscode: it is tested without the editor" },
   { dir: "daemon/src/domain", allow: (spec) => !/\/(rpc|transport)\//.test(spec) && !spec.startsWith("vscode-jsonrpc") && spec !== "node:net", why: "domain never imports rpc, transport or wire libraries" },
   { dir: "daemon/src/connectors", allow: (spec) => !/\/(rpc|transport)\//.test(spec) && !spec.startsWith("vscode-jsonrpc"), why: "connectors never import rpc or transport" },
   { dir: "daemon/src/rpc", allow: (spec) => !spec.startsWith("vscode-jsonrpc") && spec !== "node:net" && !spec.startsWith("@effect/sql-pg"), why: "rpc stays off the wire library and the database client" }
