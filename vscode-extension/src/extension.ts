@@ -5,7 +5,7 @@ import { VIEWS } from "./logic/contributions.js"
 import { chooseCredentials, SECRET_KEY } from "./logic/credentials.js"
 import { SCHEME } from "./logic/documentPath.js"
 import { Session } from "./logic/session.js"
-import { targetOf } from "./logic/settings.js"
+import { SETTINGS, targetOf } from "./logic/settings.js"
 import { registerCommands } from "./glue/commands.js"
 import { readSettings } from "./glue/config.js"
 import { SockeyeFileSystem } from "./glue/documents.js"
@@ -61,7 +61,9 @@ export const activate = (context: vscode.ExtensionContext): void => {
     vscode.workspace.registerFileSystemProvider(SCHEME, fs, { isCaseSensitive: true }),
     ...registerCommands({ session, secrets: context.secrets, alerts, cases, alertsView, casesView, connect, refreshAll }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration("sockeye")) mcp.changed()
+      if (!e.affectsConfiguration("sockeye")) return
+      mcp.changed()
+      if (CONNECTION_SETTINGS.some((key) => e.affectsConfiguration(key))) void connect().catch(notConnected)
     }),
     context.secrets.onDidChange((e) => {
       if (e.key === SECRET_KEY) mcp.changed()
@@ -70,11 +72,16 @@ export const activate = (context: vscode.ExtensionContext): void => {
   )
 
   // Connect in the background (auto may start a daemon); a failure leaves the views empty and says why.
-  void connect().catch((error: unknown) => {
-    void vscode.window.showWarningMessage(`Sockeye: not connected: ${error instanceof Error ? error.message : String(error)}`, "Log In", "Connect").then((choice) => {
-      if (choice === "Log In") void vscode.commands.executeCommand("sockeye.login")
-      if (choice === "Connect") void vscode.commands.executeCommand("sockeye.connect")
-    })
+  void connect().catch(notConnected)
+}
+
+/** Settings whose change reconnects. */
+const CONNECTION_SETTINGS = [SETTINGS.connection, SETTINGS.socketPath, SETTINGS.command, SETTINGS.tcp, SETTINGS.token]
+
+const notConnected = (error: unknown) => {
+  void vscode.window.showWarningMessage(`Sockeye: not connected: ${error instanceof Error ? error.message : String(error)}`, "Log In", "Connect").then((choice) => {
+    if (choice === "Log In") void vscode.commands.executeCommand("sockeye.login")
+    if (choice === "Connect") void vscode.commands.executeCommand("sockeye.connect")
   })
 }
 

@@ -84,7 +84,7 @@ const read = async (uri: Uri) => decoder.decode(await recorded.fileSystems.get(u
 
 export const workspace = {
   getConfiguration: () => ({ get: <T>(key: string, fallback: T): T => (recorded.configuration.has(key) ? recorded.configuration.get(key) as T : fallback) }),
-  onDidChangeConfiguration: (_l: unknown) => new Disposable(() => undefined),
+  onDidChangeConfiguration: (listener: Listener<{ affectsConfiguration: (key: string) => boolean }>) => configurationChanges.event(listener),
   registerFileSystemProvider: (scheme: string, provider: any) => {
     recorded.fileSystems.set(scheme, provider)
     // The editor re-reads open documents when their provider reports a change.
@@ -108,6 +108,14 @@ export const workspace = {
     doc.text = text
     await recorded.fileSystems.get(doc.uri.scheme).writeFile(doc.uri, new TextEncoder().encode(text), { create: false, overwrite: true })
   }
+}
+
+const configurationChanges = new EventEmitter<{ affectsConfiguration: (key: string) => boolean }>()
+
+/** The user changes a setting: stored, then onDidChangeConfiguration fires for it. */
+export const changeSetting = (key: string, value: unknown) => {
+  recorded.configuration.set(key, value)
+  configurationChanges.fire({ affectsConfiguration: (section: string) => key === section || key.startsWith(`${section}.`) })
 }
 
 /** Fires after an open document was re-read from its provider. */

@@ -235,6 +235,14 @@ describe("as carol (a customer user: reads ACME, may not write)", () => {
     expect((await soc.admin.call(Alerts.AlertsGet, { id: ids[1]! })).status).toBe("IN_PROGRESS")
   })
 
+  it("changing the connection settings reconnects; a bad one says why", async () => {
+    fake.changeSetting(SETTINGS.tcp, "no-port")
+    fake.changeSetting(SETTINGS.connection, "tcp")
+    await expect.poll(() => recorded.messages.map((m) => m.text).join("\n")).toContain("sockeye.tcp must be HOST:PORT")
+    fake.changeSetting(SETTINGS.connection, "socket")
+    await expect.poll(() => statusBar().tooltip).toContain("Sockeye: carol ")
+  })
+
   it("disconnect empties the views and the status bar says so", async () => {
     await fake.commands.executeCommand("sockeye.disconnect")
     expect(statusBar().text).toBe("$(debug-disconnect) Sockeye")
