@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Alerts, Cases, Siem } from "@sockeye/protocol"
 import type { DaemonClient } from "@sockeye/client"
+import { query } from "../../daemon/test/fixtures/Postgres.js"
 import { connectClient, createCase, seedAlerts, seedSiemDocument, startSoc, type TestSoc } from "../../daemon/test/fixtures/Soc.js"
 import { AlertTree, presentAlertNode, type AlertNode } from "../src/logic/alertTree.js"
 import { CaseTree } from "../src/logic/caseTree.js"
@@ -150,6 +151,11 @@ describe("documents", () => {
     const text = renderCase(await alice.call(Cases.CasesGet, { id: created.id })).replace("assignee: ", "assignee: alice")
     expect(await applyCaseDocument(alice, created.id, text)).toEqual({ assignedTo: "alice" })
     expect((await alice.call(Cases.CasesGet, { id: created.id })).assignedTo).toBe("alice")
+    // CoPilot stores a case's status as free text: an untouched lowercase status is not a change.
+    await query(soc.url, "update incident_management_case set case_status = 'open' where id = $1", [created.id])
+    const lower = renderCase(await alice.call(Cases.CasesGet, { id: created.id }))
+    expect(lower).toContain("status: open\n")
+    expect(await applyCaseDocument(alice, created.id, lower)).toEqual({})
   })
 
   it("names documents by path and nothing else", () => {

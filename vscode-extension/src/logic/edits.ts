@@ -15,6 +15,9 @@ export class EditError extends Error {}
 
 const isStatus = Schema.is(Status)
 
+/** "in progress", "In-Progress" and "IN_PROGRESS" are one status. */
+export const normalizeStatus = (text: string) => text.trim().toUpperCase().replace(/[\s-]+/g, "_")
+
 /** Reads the block between the leading `---` lines; keys the document kind does not take are refused. */
 export const parseEditBlock = (text: string, kind: "alert" | "case"): EditBlock => {
   const lines = text.replace(/\r\n/g, "\n").split("\n")
@@ -32,7 +35,7 @@ export const parseEditBlock = (text: string, kind: "alert" | "case"): EditBlock 
     if (colon < 0 || !allowed.includes(key)) throw new EditError(`line ${i + 2}: expected one of ${allowed.map((k) => `${k}:`).join(", ")}, got ${JSON.stringify(line)}`)
     if (key in block) throw new EditError(`line ${i + 2}: ${key} is given twice`)
     if (key === "status") {
-      const status = value.toUpperCase().replace(/[\s-]+/g, "_")
+      const status = normalizeStatus(value)
       if (!isStatus(status)) throw new EditError(`line ${i + 2}: status must be OPEN, IN_PROGRESS or CLOSED, got ${JSON.stringify(value)}`)
       block.status = status
     } else if (key === "assignee") {
@@ -89,7 +92,8 @@ export const applyCaseDocument = async (client: DaemonClient, id: number, text: 
   const block = parseEditBlock(text, "case")
   const current = await client.call(Cases.CasesGet, { id })
   const set: { status?: Status; assignedTo?: string | null } = {}
-  if (block.status !== undefined && block.status !== current.status) set.status = block.status
+  // A case's status is free text in CoPilot's schema: an untouched "open" is not a change to OPEN.
+  if (block.status !== undefined && block.status !== normalizeStatus(current.status)) set.status = block.status
   if (block.assignee !== undefined && block.assignee !== current.assignedTo) set.assignedTo = block.assignee
   if (Object.keys(set).length > 0) await client.call(Cases.CasesUpdate, { ids: [id], set })
   return set

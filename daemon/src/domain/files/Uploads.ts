@@ -78,13 +78,16 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
       const found = yield* existing(target, params.fileName, params.replace ?? false)
       const replaces = found?.id ?? null
       const id = randomUUID()
-      yield* repo.insertUpload({
-        id, target: target.kind, caseId: target.kind === "case_file" ? target.caseId : null, fileName: params.fileName,
-        contentType: params.contentType ?? DEFAULT_CONTENT_TYPE, size: params.size, sha256: params.sha256,
-        replace: params.replace ?? false, received: 0, userId: principal.user.id
-      })
-      yield* audit(`${routeOf(target.kind)}/upload/begin`,
-        `began upload ${id} of ${JSON.stringify(params.fileName)} (${params.size} bytes)${replaces === null ? "" : `, replacing file ${replaces}`}`)
+      // The row and its audit entry together.
+      yield* transaction(Effect.gen(function*() {
+        yield* repo.insertUpload({
+          id, target: target.kind, caseId: target.kind === "case_file" ? target.caseId : null, fileName: params.fileName,
+          contentType: params.contentType ?? DEFAULT_CONTENT_TYPE, size: params.size, sha256: params.sha256,
+          replace: params.replace ?? false, received: 0, userId: principal.user.id
+        })
+        yield* audit(`${routeOf(target.kind)}/upload/begin`,
+          `began upload ${id} of ${JSON.stringify(params.fileName)} (${params.size} bytes)${replaces === null ? "" : `, replacing file ${replaces}`}`)
+      }))
       hashes.set(id, { hash: createHash("sha256"), next: 0 })
       return { uploadId: id, replaces }
     })
