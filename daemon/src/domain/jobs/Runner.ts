@@ -128,7 +128,15 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
       Effect.gen(function*() {
         const runId = yield* repo.recordSkip(job.id, now, reason, runnerName)
         yield* publishChange({ entity: "job", kind: "updated", ids: [job.id], status: "skipped" })
+        yield* repo.prune(job.id)
         return runId
+      })
+
+    /** The job's live run (not a dead daemon's), as skips and refusals name it. */
+    const liveRun = (job: JobDefinition, now: Date) =>
+      Effect.map(repo.runningRows(job.id), (rows) => {
+        const live = rows.find((row) => deadRunner(row, now) === undefined)
+        return live && `already running: run ${live.id} on ${live.runner}`
       })
 
     /**
@@ -139,10 +147,9 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
      */
     const skipRunningSlot = (job: JobDefinition, intervalMinutes: number, now: Date, seenNextRun: number | null) =>
       Effect.gen(function*() {
-        const live = (yield* repo.runningRows(job.id)).filter((row) => deadRunner(row, now) === undefined)
+        const reason = yield* liveRun(job, now)
         // No run visible yet: the lock's holder is starting this very slot (or sweeping).
-        if (live.length === 0) return false
-        const reason = `already running: run ${live[0]!.id} on ${live[0]!.runner}`
+        if (reason === undefined) return false
         const skipped = yield* sql.withTransaction(Effect.gen(function*() {
           if (!(yield* repo.advanceIfNext(job.id, seenNextRun, epochSeconds(now) + intervalMinutes * 60))) return false
           yield* recordSkip(job, now, reason)
@@ -158,10 +165,7 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
 
     /** Why a job is busy, for jobs/run's refusal and its skipped row. */
     const busyReason = (job: JobDefinition, now: Date) =>
-      Effect.map(repo.runningRows(job.id), (rows) => {
-        const live = rows.find((row) => deadRunner(row, now) === undefined)
-        return live ? `already running: run ${live.id} on ${live.runner}` : "already running"
-      }).pipe(Effect.provide(context))
+      Effect.map(liveRun(job, now), (reason) => reason ?? "already running").pipe(Effect.provide(context))
 
     const heartbeat = (runId: number, lock: HeldLock) =>
       Effect.forever(Effect.gen(function*() {
@@ -237,7 +241,6 @@ export class Runner extends Effect.Service<Runner>()("Jobs/Runner", {
             if (reason !== undefined) {
               yield* Effect.logDebug(`job ${job.id}: not run: ${reason}`)
               yield* sql.withTransaction(Effect.zipRight(repo.setNextRun(job.id, nowSec + interval * 60), recordSkip(job, options.now, reason)))
-              yield* repo.prune(job.id)
               return { _tag: "Idle" } as AttemptOutcome
             }
           }
