@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import { alerts } from "./alerts.js"
+import { blobs } from "./blobs.js"
 import { openDatabase } from "./database.js"
 import { rpc } from "./rpc.js"
 
@@ -34,7 +35,7 @@ export interface BenchModule {
   readonly run: (context: BenchContext) => Promise<ReadonlyArray<Table>>
 }
 
-const modules: ReadonlyArray<BenchModule> = [rpc, alerts]
+const modules: ReadonlyArray<BenchModule> = [rpc, alerts, blobs]
 
 const cleanups: Array<() => Promise<void> | void> = []
 let cleaning: Promise<void> | undefined
