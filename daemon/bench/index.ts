@@ -9,6 +9,7 @@ import * as os from "node:os"
 import { alerts } from "./alerts.js"
 import { ingest } from "./ingest.js"
 import { importCopilot } from "./importCopilot.js"
+import { blobs } from "./blobs.js"
 import { openDatabase } from "./database.js"
 import { load } from "./load.js"
 import { rpc } from "./rpc.js"
@@ -37,7 +38,7 @@ export interface BenchModule {
   readonly run: (context: BenchContext) => Promise<ReadonlyArray<Table>>
 }
 
-const modules: ReadonlyArray<BenchModule> = [rpc, alerts, ingest, importCopilot, load]
+const modules: ReadonlyArray<BenchModule> = [rpc, alerts, ingest, importCopilot, load, blobs]
 
 const cleanups: Array<() => Promise<void> | void> = []
 let cleaning: Promise<void> | undefined

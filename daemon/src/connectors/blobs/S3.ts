@@ -90,10 +90,14 @@ export const make = (options: S3Options): Effect.Effect<BlobStoreService> =>
     const read = (bucket: string, key: string, range?: { readonly offset: number; readonly length: number }) =>
       Effect.zipRight(checked(bucket, key), call(`read ${bucket}/${key}`, async () => {
         if (!range) return collect(await client.getObject(bucket, key))
-        const size = (await client.statObject(bucket, key)).size
-        // S3 answers 416 for a range that starts at or past the end; that is an empty read here.
-        if (range.offset >= size) return new Uint8Array(0)
-        return collect(await client.getPartialObject(bucket, key, range.offset, Math.min(range.length, size - range.offset)))
+        if (range.length === 0) return new Uint8Array(0)
+        try {
+          return await collect(await client.getPartialObject(bucket, key, range.offset, range.length))
+        } catch (error) {
+          // S3 answers 416 for a range that starts at or past the end; that is an empty read here.
+          if ((error as { code?: string }).code === "InvalidRange") return new Uint8Array(0)
+          throw error
+        }
       }))
 
     const stat = (bucket: string, key: string) =>

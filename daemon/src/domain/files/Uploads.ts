@@ -103,7 +103,7 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
     const chunk = Effect.fn("Uploads.chunk")(function*(kind: Target["kind"], params: { uploadId: string; offset: number; data: string }) {
       yield* storeReady
       const bytes = Buffer.from(params.data, "base64")
-      const received = yield* transaction(Effect.gen(function*() {
+      const { received, size } = yield* transaction(Effect.gen(function*() {
         const upload = yield* requireUpload(kind, params.uploadId, true)
         if (params.offset > upload.size || params.offset + bytes.byteLength > upload.size) {
           return yield* invalid(["offset"], `bytes ${params.offset}..${params.offset + bytes.byteLength} run past the end of the ${upload.size}-byte file`)
@@ -111,11 +111,11 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
         if (params.offset !== upload.received) {
           return yield* new Conflict({ message: `upload ${upload.id} expects the chunk at offset ${upload.received}, not ${params.offset}` })
         }
-        if (bytes.byteLength === 0) return upload.received
+        if (bytes.byteLength === 0) return { received: upload.received, size: upload.size }
         yield* blob(store.put(Buckets.staging, chunkKey(upload.id, params.offset), bytes, bytes.byteLength))
         const next = upload.received + bytes.byteLength
         yield* repo.advanceUpload(upload.id, next)
-        return next
+        return { received: next, size: upload.size }
       }))
       const running = hashes.get(params.uploadId)
       if (running && running.next === params.offset) {
@@ -124,8 +124,7 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
       } else if (running && running.next !== received) {
         hashes.delete(params.uploadId)
       }
-      const upload = yield* requireUpload(kind, params.uploadId, false).pipe(Effect.option)
-      return { received, size: upload._tag === "Some" ? upload.value.size : received }
+      return { received, size }
     })
 
     /** Drops the pending row and its staged chunks; the chunks may outlive a crash, and gc takes them then. */

@@ -1,5 +1,4 @@
 import * as Minio from "minio"
-// @ts-expect-error s3rver 3.7.1 ships no types
 import S3rver from "s3rver"
 import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
