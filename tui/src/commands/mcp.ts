@@ -15,6 +15,7 @@ const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 export const mcp = async (flags: ConnectionFlags, io: Io): Promise<number> => {
   const target = targetOf(flags, io.env)
   const credentials = credentialsOf(flags, io.env)
+  const onBehalfOf = flags.onBehalfOf ?? io.env["SOCKEYE_ON_BEHALF_OF"]
   let client: DaemonClient | undefined
   const backend: McpBackend = {
     open: async (clientInfo) => {
@@ -22,6 +23,7 @@ export const mcp = async (flags: ConnectionFlags, io: Io): Promise<number> => {
         client = await connect(target, {
           clientInfo,
           ...(credentials ? { credentials } : {}),
+          ...(onBehalfOf ? { onBehalfOf } : {}),
           onStateChange: (state, detail) => io.stderr(`sockeye mcp: ${state}${detail ? ` (${detail})` : ""}\n`)
         })
       } catch (error) {
