@@ -54,6 +54,7 @@ Environment:
   SOCKEYE_ADMIN_PASSWORD     password of the first admin; unset generates one, printed once
   SOCKEYE_TRUST_LOCAL        same as --trust-local
   SOCKEYE_TOKEN              API token the --mcp session authenticates with
+  SOCKEYE_ON_BEHALF_OF       the --mcp session's onBehalfOf: audited with every mutation it makes
   SOCKEYE_MAX_MESSAGE_BYTES  largest JSON-RPC message (default 16777216)
   SOCKEYE_DB_POOL            PostgreSQL pool size (default 16)
   SOCKEYE_SHUTDOWN_GRACE_MS  how long shutdown waits for in-flight requests (default 10000)
@@ -138,7 +139,7 @@ const main = () => {
       yield* Migrations.run
       yield* Effect.flatMap(Auth, (auth) => auth.bootstrap())
       if (values.demo) yield* Daemon.fillDemo
-      yield* serveMcp({ token: process.env["SOCKEYE_TOKEN"] || undefined })
+      yield* serveMcp({ token: process.env["SOCKEYE_TOKEN"] || undefined, onBehalfOf: process.env["SOCKEYE_ON_BEHALF_OF"] || undefined })
     }), Daemon.layer(overrides))
   }
   if (command === "serve") {

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { createTestDatabase } from "../../daemon/test/fixtures/Postgres.js"
+import { createTestDatabase, query } from "../../daemon/test/fixtures/Postgres.js"
 import { ADMIN_PASSWORD, startDaemon, tempDir, type RunningDaemon } from "../../daemon/test/fixtures/Daemon.js"
 
 /** The built CLI, as a script or an agent runs it (`npm test` builds first). */
@@ -98,6 +98,21 @@ describe("sockeye call", () => {
     const viaToken = await sockeye(["call", "auth/whoami", "--socket", daemon.socketPath!], { env: cleanEnv({ SOCKEYE_TOKEN: token }) })
     expect(viaToken.code).toBe(0)
     expect(JSON.parse(viaToken.stdout).username).toBe("admin")
+  })
+
+  it("--dry-run previews a mutation; --on-behalf-of (or SOCKEYE_ON_BEHALF_OF) goes into its audit entry", async () => {
+    const dry = await sockeye(["call", "tags/create", "{\"tag\": \"cli-dry\"}", "--dry-run", ...asAdmin()])
+    expect(dry.code).toBe(0)
+    const preview = JSON.parse(dry.stdout) as { dryRun: boolean; changes: Array<{ table: string; op: string }> }
+    expect(preview.dryRun).toBe(true)
+    expect(preview.changes).toContainEqual(expect.objectContaining({ table: "incident_management_alerttag", op: "insert" }))
+    const real = await sockeye(["call", "tags/create", "{\"tag\": \"cli-dry\"}", "--on-behalf-of", "alice (SOC-1)", ...asAdmin()])
+    expect(real.code).toBe(0)
+    const viaEnv = await sockeye(["call", "tags/create", "{\"tag\": \"cli-env\"}", ...asAdmin()], { env: cleanEnv({ SOCKEYE_ON_BEHALF_OF: "bob" }) })
+    expect(viaEnv.code).toBe(0)
+    const rows = await query<{ info: string }>(db.url, "select additional_info as info from log_entries where route = 'tags/create' order by id")
+    expect(rows.map((r) => JSON.parse(r.info).onBehalfOf)).toEqual(["alice (SOC-1)", "bob"])
+    expect(JSON.parse(rows[0]!.info).client).toMatch(/^sockeye\//)
   })
 
   it("--stdio spawns a private daemon of this checkout", async () => {

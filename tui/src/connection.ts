@@ -14,6 +14,8 @@ export interface ConnectionFlags {
   readonly token?: string | undefined
   readonly user?: string | undefined
   readonly password?: string | undefined
+  /** --on-behalf-of: the session's audit note (call, mcp). */
+  readonly onBehalfOf?: string | undefined
 }
 
 /** A mistake in the command line: printed with a hint, exit 2. */

@@ -18,6 +18,9 @@ Usage:
 call: JSON is the params object (default {}), "-" reads it from stdin. Exit 0 with the result
   on stdout (pretty; --compact for one line); exit 1 with {"code","message","data"} on stderr
   when the daemon answers an error or cannot be reached; exit 2 for a usage error (bad JSON).
+  --dry-run            a mutation changes nothing and answers {dryRun, changes, result}
+  --on-behalf-of TEXT  (call, mcp) whom you act for, recorded with every mutation in the audit
+                       log; env SOCKEYE_ON_BEHALF_OF
 
 Terminal UI:
   --readonly           hide the verbs (assign, status, tags, comments, cases, jobs)
@@ -46,6 +49,8 @@ const options = {
   user: { type: "string" },
   password: { type: "string" },
   compact: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  "on-behalf-of": { type: "string" },
   json: { type: "boolean" },
   readonly: { type: "boolean" },
   demo: { type: "boolean" }
@@ -63,13 +68,13 @@ export const run = async (argv: ReadonlyArray<string>, io: Io): Promise<number> 
     if (values.version) return io.stdout(`${VERSION}\n`), 0
     const flags: ConnectionFlags = {
       socket: values.socket, connect: values.connect, stdio: values.stdio,
-      token: values.token, user: values.user, password: values.password
+      token: values.token, user: values.user, password: values.password, onBehalfOf: values["on-behalf-of"]
     }
     const [command, ...rest] = positionals
     switch (command) {
       case "call":
         if (rest.length > 2) throw new UsageError("call takes METHOD and at most one JSON argument (quote it)")
-        return await (await import("./commands/call.js")).call({ method: rest[0], params: rest[1], compact: values.compact ?? false, flags, clientInfo }, io)
+        return await (await import("./commands/call.js")).call({ method: rest[0], params: rest[1], compact: values.compact ?? false, dryRun: values["dry-run"] ?? false, flags, clientInfo }, io)
       case "methods": return (await import("./commands/methods.js")).listMethods(values.json ?? false, io)
       case "mcp": return await (await import("./commands/mcp.js")).mcp(flags, io)
       case "help": return io.stdout(HELP), 0

@@ -119,6 +119,8 @@ export const run = Effect.gen(function*() {
 /**
  * Tables created by migrations after 0018 get the dry-run capture trigger here (see
  * 0018_sockeye_dry_run.sql); a no-op once every table has it, and before 0018 is applied.
+ * Not fatal: without the right to add triggers the daemon still serves, and dry runs answer
+ * -32010 naming the tables that lack it.
  */
 const attachDryRunCapture = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -128,7 +130,7 @@ const attachDryRunCapture = Effect.gen(function*() {
     if (!found?.present) return
     const [attached] = yield* sql<{ n: number }>`select sockeye_dry_run_attach() as n`
     if (attached && attached.n > 0) yield* Effect.logInfo(`dry runs: capture trigger attached to ${attached.n} new tables`)
-  }))
+  })).pipe(Effect.catchAll((error) => Effect.logWarning(`dry runs: cannot attach the capture trigger: ${error.message}`)))
 })
 
 export interface AppliedMigration {

@@ -1,6 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Data, Effect } from "effect"
 import { Unavailable, type DryRunChange, type DryRunPreview } from "@sockeye/protocol"
+import { alertVisible, caseVisible } from "../domain/Access.js"
+import type { Principal } from "../domain/Principal.js"
 
 /**
  * Dry runs: the method runs for real inside a transaction that is always rolled back, so the
@@ -20,7 +22,11 @@ interface Captured {
 }
 
 /** Carries the preview out of the transaction: failing is what makes withTransaction roll back. */
-class RolledBack extends Data.TaggedError("DryRunRolledBack")<{ readonly result: unknown; readonly changes: ReadonlyArray<DryRunChange> }> {}
+class RolledBack extends Data.TaggedError("DryRunRolledBack")<{
+  readonly result: unknown
+  readonly changes: ReadonlyArray<DryRunChange>
+  readonly hidden: number
+}> {}
 
 /** Secrets stay out of previews even though the caller could write them: hashes, keys, passwords. */
 const SECRET_COLUMN = /password|passwd|secret|token_hash|api_key|apikey|private_key/i
@@ -67,7 +73,42 @@ export const collapse = (captured: ReadonlyArray<Captured>, keys: ReadonlyMap<st
   return changes
 }
 
-export const dryRun = <A, E, R>(sql: SqlClient.SqlClient, effect: Effect.Effect<A, E, R>): Effect.Effect<DryRunPreview<A>, E | Unavailable, R> =>
+/** The alert or case a changed row belongs to, by CoPilot's column names. */
+const ALERT_TABLE = "incident_management_alert"
+const CASE_TABLE = "incident_management_case"
+const ownerIds = (change: DryRunChange, table: string, columns: ReadonlyArray<string>): Array<number> => {
+  const rows = [change.before, change.after].filter((r): r is Record<string, unknown> => r !== undefined)
+  const values = change.table === table ? [change.id] : rows.flatMap((r) => columns.map((c) => r[c]))
+  return values.filter((v): v is number => typeof v === "number")
+}
+const alertsOf = (c: DryRunChange) => ownerIds(c, ALERT_TABLE, ["alert_id", "alert_linked"])
+const casesOf = (c: DryRunChange) => ownerIds(c, CASE_TABLE, ["case_id"])
+
+/**
+ * A write may reach rows its caller cannot see (closing a case closes all its alerts, hidden ones
+ * too). The preview shows only changes to alerts and cases the caller may see, and counts the
+ * rest, so a dry run reveals no more than the real call's answer. Admins see everything.
+ */
+const visibleOnly = (sql: SqlClient.SqlClient, principal: Principal, changes: ReadonlyArray<DryRunChange>) =>
+  Effect.gen(function*() {
+    if (principal.system || principal.user.role === "admin") return { shown: changes, hidden: 0 }
+    const alertIds = [...new Set(changes.flatMap(alertsOf))]
+    const caseIds = [...new Set(changes.flatMap(casesOf))]
+    const alerts = alertIds.length === 0 ? [] : yield* sql<{ id: number }>`
+      select a.id from incident_management_alert a where a.id = any(${alertIds}::int[]) and ${alertVisible(sql, principal, "a")}`
+    const cases = caseIds.length === 0 ? [] : yield* sql<{ id: number }>`
+      select c.id from incident_management_case c where c.id = any(${caseIds}::int[]) and ${caseVisible(sql, principal, "c")}`
+    const seenAlerts = new Set(alerts.map((r) => r.id))
+    const seenCases = new Set(cases.map((r) => r.id))
+    const shown = changes.filter((c) => alertsOf(c).every((id) => seenAlerts.has(id)) && casesOf(c).every((id) => seenCases.has(id)))
+    return { shown, hidden: changes.length - shown.length }
+  })
+
+export const dryRun = <A, E, R>(
+  sql: SqlClient.SqlClient,
+  principal: Principal,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<DryRunPreview<A>, E | Unavailable, R> =>
   sql.withTransaction(Effect.gen(function*() {
     const uncovered = yield* sql<{ name: string }>`
       select c.relname as name from pg_class c
@@ -95,10 +136,15 @@ export const dryRun = <A, E, R>(sql: SqlClient.SqlClient, effect: Effect.Effect<
       join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
       where i.indisprimary and c.relnamespace = current_schema()::regnamespace and c.relname = any(${tables}::text[])
       group by c.relname`
-    const changes = collapse(captured, new Map(keyRows.map((k) => [k.tableName, k.columns])))
-    return yield* new RolledBack({ result, changes })
+    const { shown, hidden } = yield* visibleOnly(sql, principal, collapse(captured, new Map(keyRows.map((k) => [k.tableName, k.columns]))))
+    return yield* new RolledBack({ result, changes: shown, hidden })
   })).pipe(
     Effect.catchTag("SqlError", (error) => Effect.die(error)),
     Effect.catchIf((e): e is RolledBack => e instanceof RolledBack,
-      (done) => Effect.succeed({ dryRun: true as const, changes: done.changes, result: done.result as A }))
+      (done) => Effect.succeed({
+        dryRun: true as const,
+        changes: done.changes,
+        ...(done.hidden > 0 ? { hiddenChanges: done.hidden } : {}),
+        result: done.result as A
+      }))
   ) as Effect.Effect<DryRunPreview<A>, E | Unavailable, R>

@@ -141,8 +141,9 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
       { dryRun: preview, onBehalfOf, ...params }: MutationParams
     ) =>
       Effect.gen(function*() {
+        const acting = onBehalfOf === undefined ? principal : { ...principal, onBehalfOf }
         const run = handler.run(params).pipe(
-          Effect.provideService(CurrentPrincipal, onBehalfOf === undefined ? principal : { ...principal, onBehalfOf }),
+          Effect.provideService(CurrentPrincipal, acting),
           Effect.provideService(RequestProgress, progress)
         )
         if (preview !== true) return yield* encode(method, yield* run)
@@ -153,7 +154,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
             issues: [{ path: ["dryRun"], message: support.refused }]
           })
         }
-        return yield* Schema.encode(support.preview)(yield* dryRun(sql, run)).pipe(Effect.orDie)
+        return yield* Schema.encode(support.preview)(yield* dryRun(sql, acting, run)).pipe(Effect.orDie)
       })
 
     // One runtime holding every service: a request is forked on it, with no per-request provide.

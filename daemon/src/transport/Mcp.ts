@@ -10,6 +10,8 @@ import { Session } from "../rpc/Session.js"
 export interface McpOptions {
   /** SOCKEYE_TOKEN: the session authenticates with it; without one, as the --trust-local user. */
   readonly token?: string | undefined
+  /** SOCKEYE_ON_BEHALF_OF: the session's onBehalfOf note, recorded with every mutation. */
+  readonly onBehalfOf?: string | undefined
   readonly input?: Readable
   readonly output?: Writable
 }
@@ -44,7 +46,8 @@ export const serveMcp = (options: McpOptions = {}) =>
         const opened = await run("initialize", {
           protocolVersion: "1",
           clientInfo,
-          ...(options.token ? { credentials: { token: options.token } } : {})
+          ...(options.token ? { credentials: { token: options.token } } : {}),
+          ...(options.onBehalfOf ? { onBehalfOf: options.onBehalfOf } : {})
         })
         if (!opened.ok) throw opened.error
         return { methods: router.methodNames, version: VERSION }

@@ -279,3 +279,27 @@ describe("a table without the capture trigger", () => {
     }
   })
 })
+
+describe("a preview by a restricted user", () => {
+  it("shows changes to the alerts it may see and only counts the others", async () => {
+    const seen = await admin.call(Alerts.AlertsCreate, { name: "seen", description: "d", customerCode: "ACME", source: "manual", tags: ["open-tag"] })
+    const hidden = await admin.call(Alerts.AlertsCreate, { name: "hidden", description: "d", customerCode: "ACME", source: "manual", tags: ["secret-tag"] })
+    const openTag = (await admin.call(Tags.TagsList, {})).find((t) => t.tag === "open-tag")!
+    await admin.call(Tags.RbacGrantsSet, { userId: ids.user, tagIds: [openTag.id] })
+    await admin.call(Tags.RbacSettingsSet, { enabled: true, untaggedAlertBehavior: "visible_to_all", defaultTagId: null })
+    try {
+      const kase = await admin.call(Cases.CasesCreate, { name: "mixed", description: "d", customerCode: "ACME", alertIds: [seen.id, hidden.id] })
+      const close = { ids: [kase.id], set: { status: "CLOSED" as const } }
+      const restricted = await analyst.preview(Cases.CasesUpdate, close)
+      const alertRows = (p: typeof restricted) => p.changes.filter((c) => c.table === "incident_management_alert").map((c) => c.id)
+      expect(alertRows(restricted)).toEqual([seen.id])
+      expect(restricted.hiddenChanges).toBeGreaterThanOrEqual(1)
+      expect(JSON.stringify(restricted.changes)).not.toContain("secret-tag")
+      const full = await admin.preview(Cases.CasesUpdate, close)
+      expect(alertRows(full).sort()).toEqual([seen.id, hidden.id].sort())
+      expect(full.hiddenChanges).toBeUndefined()
+    } finally {
+      await admin.call(Tags.RbacSettingsSet, { enabled: false, untaggedAlertBehavior: "visible_to_all", defaultTagId: null })
+    }
+  })
+})

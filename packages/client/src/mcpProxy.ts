@@ -9,6 +9,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 export interface McpProxyOptions {
   readonly target: Target
   readonly credentials?: typeof Lifecycle.Credentials.Type | undefined
+  /** Recorded with every mutation of the session, beside the agent's clientInfo. */
+  readonly onBehalfOf?: string | undefined
   readonly stdin: AsyncIterable<Uint8Array>
   /** One MCP message, already a line of JSON. */
   readonly write: (line: string) => void
@@ -30,6 +32,7 @@ export const serveMcpProxy = async (options: McpProxyOptions): Promise<void> => 
         client = await connect(options.target, {
           clientInfo,
           ...(options.credentials ? { credentials: options.credentials } : {}),
+          ...(options.onBehalfOf ? { onBehalfOf: options.onBehalfOf } : {}),
           onStateChange: (state, detail) => options.log(`sockeye mcp: ${state}${detail ? ` (${detail})` : ""}`)
         })
       } catch (error) {

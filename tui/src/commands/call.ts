@@ -8,6 +8,8 @@ export interface CallArgs {
   /** The params as JSON; "-" reads them from stdin; none means {}. */
   readonly params: string | undefined
   readonly compact: boolean
+  /** --dry-run: adds `dryRun: true`, so a mutation answers what it would change. */
+  readonly dryRun: boolean
   readonly flags: ConnectionFlags
   readonly clientInfo: { readonly name: string; readonly version: string }
 }
@@ -31,12 +33,16 @@ const parseParams = (text: string): object => {
  */
 export const call = async (args: CallArgs, io: Io): Promise<number> => {
   if (!args.method) throw new UsageError("call needs a METHOD, e.g. sockeye call alerts/list '{\"limit\": 5}'")
-  const params = parseParams(args.params === "-" ? await readAll(io.stdin) : args.params ?? "{}")
+  const given = parseParams(args.params === "-" ? await readAll(io.stdin) : args.params ?? "{}")
+  const params = args.dryRun ? { ...given, dryRun: true } : given
+  const onBehalfOf = args.flags.onBehalfOf ?? io.env["SOCKEYE_ON_BEHALF_OF"]
   const target = targetOf(args.flags, io.env)
   const credentials = credentialsOf(args.flags, io.env)
   let client: DaemonClient | undefined
   try {
-    client = await connect(target, { clientInfo: args.clientInfo, reconnect: false, ...(credentials ? { credentials } : {}) })
+    client = await connect(target, {
+      clientInfo: args.clientInfo, reconnect: false, ...(credentials ? { credentials } : {}), ...(onBehalfOf ? { onBehalfOf } : {})
+    })
     const result = await client.raw(args.method, params)
     io.stdout(`${JSON.stringify(result, null, args.compact ? undefined : 2)}\n`)
     return 0

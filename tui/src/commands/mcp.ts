@@ -8,6 +8,7 @@ export const mcp = async (flags: ConnectionFlags, io: Io): Promise<number> => {
   await serveMcpProxy({
     target: targetOf(flags, io.env),
     credentials: credentialsOf(flags, io.env),
+    onBehalfOf: flags.onBehalfOf ?? io.env["SOCKEYE_ON_BEHALF_OF"],
     stdin: io.stdin,
     write: io.stdout,
     log: (message) => io.stderr(`${message}\n`),

@@ -55,6 +55,11 @@ export const dryRunPreview = <R, RI>(result: Schema.Schema<R, RI>) =>
     dryRun: Schema.Literal(true),
     /** Every row the call would insert, update or delete, in the order it would touch them, the audit entry included. */
     changes: Schema.Array(DryRunChange),
+    /**
+     * How many changes touch alerts or cases the caller may not see (closing a case closes all its
+     * alerts): counted, not shown. Absent when there are none.
+     */
+    hiddenChanges: Schema.optional(Schema.Int.pipe(Schema.positive())),
     /** What the method would have answered. */
     result
   })
@@ -62,5 +67,6 @@ export const dryRunPreview = <R, RI>(result: Schema.Schema<R, RI>) =>
 export interface DryRunPreview<R = unknown> {
   readonly dryRun: true
   readonly changes: ReadonlyArray<DryRunChange>
+  readonly hiddenChanges?: number
   readonly result: R
 }
