@@ -4,8 +4,6 @@ import { parseArgs } from "node:util"
 import * as Daemon from "./Daemon.js"
 import * as Migrations from "./db/Migrations.js"
 import { Auth } from "./domain/auth/Auth.js"
-import * as Importer from "./domain/import/Importer.js"
-import { renderReport } from "./domain/import/Report.js"
 import type { Address } from "./transport/Listener.js"
 import { serveMcp } from "./transport/Mcp.js"
 import { VERSION } from "./lib/packageInfo.js"
@@ -193,6 +191,9 @@ const main = () => {
     }
     return run(Effect.gen(function*() {
       yield* Migrations.run
+      // Loaded here, not at the top: serving never needs the MySQL driver, and it is slow to load.
+      const Importer = yield* Effect.promise(() => import("./domain/import/Importer.js"))
+      const { renderReport } = yield* Effect.promise(() => import("./domain/import/Report.js"))
       const report = yield* Importer.runImport({
         from: values.from!,
         merge: values.merge ?? false,
@@ -200,10 +201,10 @@ const main = () => {
         runtimeTables: values["runtime-tables"] ?? false,
         batchSize,
         onProgress
-      })
+      }).pipe(Effect.provide(Importer.layer(values.from!)))
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report))
       if (!report.ok) process.exitCode = 1
-    }).pipe(Effect.provide(Importer.layer(values.from)), Effect.catchTag("ImportRefused", (refused) => Effect.sync(() => {
+    }).pipe(Effect.catchTag("ImportRefused", (refused) => Effect.sync(() => {
       process.stderr.write(`sockeyed import: ${refused.message}\n`)
       process.exitCode = 1
     }))), Daemon.databaseLayer(overrides))
