@@ -1,19 +1,10 @@
 import { Effect } from "effect"
-import { InvalidParams, NotFound, Unavailable } from "@sockeye/protocol"
+import { Unavailable } from "@sockeye/protocol"
+import { connectorError } from "../connectorErrors.js"
 import type { BlobError, BlobStoreService } from "../../connectors/blobs/BlobStore.js"
 
 /** A blob store failure on the wire: no store or no answer is -32010, a missing object -32004. */
-export const toRpcError = (error: BlobError) => {
-  switch (error.reason) {
-    case "unconfigured":
-    case "unreachable":
-      return new Unavailable({ message: error.message })
-    case "not-found":
-      return new NotFound({ message: error.message })
-    case "rejected":
-      return new InvalidParams({ message: error.message, issues: [{ path: [], message: error.message }] })
-  }
-}
+export const toRpcError = (error: BlobError) => connectorError(error, [])
 
 export const NO_STORE_MESSAGE = "no blob store is configured: set SOCKEYE_S3_ENDPOINT, or SOCKEYE_BLOBS=fs"
 
