@@ -1,6 +1,6 @@
 import { Status } from "@sockeye/protocol"
 import { Box } from "ink"
-import React, { useEffect, useMemo } from "react"
+import React, { useMemo } from "react"
 import { useAppActions, useAppState } from "../contexts/AppContext.js"
 import { Priority, useKeyMatchers, useKeypress } from "../contexts/KeypressContext.js"
 import { useAlerts } from "../hooks/useAlerts.js"
@@ -13,6 +13,7 @@ import { theme } from "../theme/semantic-colors.js"
 import { alertLayout, narrowCells, wideCells, type AlertColumn } from "./alertColumns.js"
 import { Line, type Segment } from "./Segments.js"
 import { Empty, GUTTER, Table } from "./Table.js"
+import { useViewRefresh } from "../hooks/useViewRefresh.js"
 
 const SORT_COLUMN: Record<AlertSortField, AlertColumn> = {
   createdAt: "age", id: "id", status: "status", name: "name", customerCode: "customer", source: "source", assignedTo: "assignee"
@@ -46,10 +47,7 @@ export const AlertsView = ({ entry, width, height }: { readonly entry: Entry; re
   const now = useNow()
   const cursors = entry.memo.cursors ?? []
   const { page, counts, error, loading, refresh } = useAlerts(query, cursors[cursors.length - 1])
-  useEffect(() => {
-    actions.setRefresh(refresh)
-    return () => actions.setRefresh(undefined)
-  }, [actions, refresh])
+  useViewRefresh(refresh)
   const tableHeight = height - 1
   const list = useListView({
     entry, query, page, sortKeys: SORT_KEYS, visible: tableHeight - 1,

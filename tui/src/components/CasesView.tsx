@@ -1,6 +1,6 @@
 import type { CaseSummary } from "@sockeye/protocol"
 import { Box } from "ink"
-import React, { useEffect, useMemo } from "react"
+import React, { useMemo } from "react"
 import { useAppActions } from "../contexts/AppContext.js"
 import { Priority, useKeypress } from "../contexts/KeypressContext.js"
 import { useCases } from "../hooks/useCases.js"
@@ -13,6 +13,7 @@ import type { CaseQuery, CaseSortField, Entry } from "../model/routes.js"
 import { theme } from "../theme/semantic-colors.js"
 import { Line } from "./Segments.js"
 import { Empty, GUTTER, Table, type Cell } from "./Table.js"
+import { useViewRefresh } from "../hooks/useViewRefresh.js"
 
 type CaseColumn = "id" | "age" | "name" | "status" | "customer" | "assignee" | "alerts"
 
@@ -52,10 +53,7 @@ export const CasesView = ({ entry, width, height }: { readonly entry: Entry; rea
   const now = useNow()
   const cursors = entry.memo.cursors ?? []
   const { page, error, loading, refresh } = useCases(query, cursors[cursors.length - 1])
-  useEffect(() => {
-    actions.setRefresh(refresh)
-    return () => actions.setRefresh(undefined)
-  }, [actions, refresh])
+  useViewRefresh(refresh)
   const tableHeight = height - 1
   const list = useListView({
     entry, query, page, sortKeys: SORT_KEYS, visible: tableHeight - 1,

@@ -1,5 +1,5 @@
 import { Box } from "ink"
-import React, { useEffect, useMemo, useState } from "react"
+import React, { useMemo, useState } from "react"
 import { useAppActions } from "../contexts/AppContext.js"
 import { Priority, useKeyMatchers, useKeypress } from "../contexts/KeypressContext.js"
 import { moveCursor } from "../hooks/cursor.js"
@@ -11,6 +11,7 @@ import { theme } from "../theme/semantic-colors.js"
 import { Pager, type PagerLine } from "./Pager.js"
 import type { Segment } from "./Segments.js"
 import { Empty } from "./Table.js"
+import { useViewRefresh } from "../hooks/useViewRefresh.js"
 
 const highlighted = (text: string, search: string, color?: string): Array<Segment> =>
   splitMatches(text, search).map((p) => (p.match ? { text: p.text, color: theme.ui.match, bold: true, inverse: true } : { text: p.text, color }))
@@ -27,10 +28,7 @@ export const EventView = ({ entry, width, height }: { readonly entry: Entry; rea
   const { data, error, refresh } = useAlertEvent(alertId, assetId)
   const [search, setSearch] = useState("")
   const [offset, setOffset] = useState(0)
-  useEffect(() => {
-    actions.setRefresh(refresh)
-    return () => actions.setRefresh(undefined)
-  }, [actions, refresh])
+  useViewRefresh(refresh)
 
   const text = useMemo(() => (data ? JSON.stringify(data.source, null, 2).split("\n") : []), [data])
   const lines = useMemo<Array<PagerLine>>(() => [

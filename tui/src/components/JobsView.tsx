@@ -1,6 +1,6 @@
 import { Jobs } from "@sockeye/protocol"
 import { Box } from "ink"
-import React, { useEffect, useMemo } from "react"
+import React, { useMemo } from "react"
 import { useAppActions, useAppState } from "../contexts/AppContext.js"
 import { Priority, useKeyMatchers, useKeypress } from "../contexts/KeypressContext.js"
 import { moveCursor } from "../hooks/cursor.js"
@@ -14,6 +14,7 @@ import type { Entry } from "../model/routes.js"
 import { theme } from "../theme/semantic-colors.js"
 import { Line } from "./Segments.js"
 import { Empty, GUTTER, Table, type Cell } from "./Table.js"
+import { useViewRefresh } from "../hooks/useViewRefresh.js"
 
 type Job = typeof Jobs.Job.Type
 type JobColumn = "job" | "enabled" | "state" | "last" | "next" | "every" | "description"
@@ -49,10 +50,7 @@ export const JobsView = ({ entry, width, height }: { readonly entry: Entry; read
   const m = useKeyMatchers()
   const now = useNow(10_000)
   const { data, error, loading, refresh, missing } = useJobs()
-  useEffect(() => {
-    actions.setRefresh(refresh)
-    return () => actions.setRefresh(undefined)
-  }, [actions, refresh])
+  useViewRefresh(refresh)
   const rows = data ?? []
   const byId = rows.findIndex((j) => j.id === entry.memo.selected)
   const cursor = byId >= 0 ? byId : Math.min(entry.memo.line ?? 0, Math.max(0, rows.length - 1))

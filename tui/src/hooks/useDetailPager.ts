@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from "react"
+import { useMemo } from "react"
 import { useAppActions } from "../contexts/AppContext.js"
 import { Priority, useKeyMatchers, useKeypress } from "../contexts/KeypressContext.js"
 import type { Key } from "../key/Key.js"
@@ -7,6 +7,7 @@ import type { Entry, Route } from "../model/routes.js"
 import type { DetailLine } from "../components/detailLines.js"
 import { nextLink } from "../components/Pager.js"
 import { moveCursor } from "./cursor.js"
+import { useViewRefresh } from "./useViewRefresh.js"
 
 /**
  * What every detail view shares: `r` refreshes its query, its lines are built once per data and
@@ -25,10 +26,7 @@ export const useDetailPager = <D>(options: {
   const { entry, width, height, data, refresh, build, onKey } = options
   const actions = useAppActions()
   const m = useKeyMatchers()
-  useEffect(() => {
-    actions.setRefresh(refresh)
-    return () => actions.setRefresh(undefined)
-  }, [actions, refresh])
+  useViewRefresh(refresh)
   const lines = useMemo(() => (data ? build(data, width, actions.push) : []), [data, width, actions.push, build])
   const cursor = Math.min(entry.memo.line ?? 0, Math.max(0, lines.length - 1))
   const go = (line: number) => actions.remember(entry.key, { line })

@@ -88,7 +88,6 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
         yield* audit(`${routeOf(target.kind)}/upload/begin`,
           `began upload ${id} of ${JSON.stringify(params.fileName)} (${params.size} bytes)${replaces === null ? "" : `, replacing file ${replaces}`}`)
       }))
-      hashes.set(id, { hash: createHash("sha256"), next: 0 })
       return { uploadId: id, replaces }
     })
 
@@ -117,6 +116,9 @@ export class Uploads extends Effect.Service<Uploads>()("Files/Uploads", {
         yield* repo.advanceUpload(upload.id, next)
         return { received: next, size: upload.size }
       }))
+      // The running hash starts with the first chunk, so a begin that never sends one (a dry run,
+      // an abandoned upload) leaves nothing here; uploads that skip it are hashed at commit.
+      if (params.offset === 0 && !hashes.has(params.uploadId)) hashes.set(params.uploadId, { hash: createHash("sha256"), next: 0 })
       const running = hashes.get(params.uploadId)
       if (running && running.next === params.offset) {
         running.hash.update(bytes)
