@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { spawn, type ChildProcess } from "node:child_process"
-import * as fs from "node:fs"
-import { backgroundTables, createTestDatabase, query } from "../fixtures/Postgres.js"
-import { ADMIN_PASSWORD, DAEMON_BIN, startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
+import { createTestDatabase, tableChecksums } from "../fixtures/Postgres.js"
+import { ADMIN_PASSWORD, DAEMON_BIN, rssKb, startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
 import { frame, jsonFrame, openSocket, openTcp, RawConnection, type WireMessage } from "../fixtures/RawFrames.js"
 
 const LIMIT = 4096
@@ -27,20 +26,8 @@ afterAll(async () => {
   await db?.drop()
 })
 
-/** md5 of every row of every public table: "nothing changed" is this map being equal. */
-const checksums = async () => {
-  const tables = await query<{ name: string }>(db.url,
-    "select tablename as name from pg_tables where schemaname = 'public' and not (tablename = any($1)) order by 1", [backgroundTables])
-  const sums: Record<string, string | null> = {}
-  for (const { name } of tables) {
-    const [row] = await query(db.url, `select md5(string_agg(t::text, ',' order by t::text)) as sum from "${name}" t`)
-    sums[name] = row.sum
-  }
-  return sums
-}
+const checksums = () => tableChecksums(db.url)
 
-/** VmRSS of a process in kB, from /proc. */
-const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))![1])
 
 const spawnStdio = () => {
   const child = spawn(process.execPath, [DAEMON_BIN, "--stdio"], {

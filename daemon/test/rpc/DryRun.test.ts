@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Alerts, Cases, Notifications, Tags, Users, methods, type DryRunChange, type Method } from "@sockeye/protocol"
 import type { DaemonClient } from "@sockeye/client"
-import { backgroundTables, createTestDatabase, query } from "../fixtures/Postgres.js"
+import { backgroundTables, createTestDatabase, query, tableChecksums } from "../fixtures/Postgres.js"
 import { ADMIN_PASSWORD, startDaemon, tempDir, type RunningDaemon } from "../fixtures/Daemon.js"
 import { connectAs, seedCustomer, seedUser } from "../fixtures/Seed.js"
 
@@ -46,16 +46,8 @@ afterAll(async () => {
   await db?.drop()
 })
 
-/** Every table's rows, hashed; the audit log included (a dry run writes none). */
-const checksum = async () => {
-  const tables = await query<{ name: string }>(db.url,
-    "select tablename as name from pg_tables where schemaname = 'public' and not (tablename = any($1)) order by 1",
-    [backgroundTables.filter((t) => t !== "log_entries")])
-  // One statement, one snapshot: every table's hash at the same instant.
-  const rows = await query<{ name: string; s: string }>(db.url, tables.map(({ name }) =>
-    `select '${name}' as name, md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as s from "${name}" t`).join(" union all "))
-  return Object.fromEntries(rows.map((r) => [r.name, r.s]))
-}
+/** Every table but the background ones, the audit log included (a dry run writes none). */
+const checksum = () => tableChecksums(db.url, backgroundTables.filter((t) => t !== "log_entries"))
 
 const auditRows = async (route: string) =>
   (await query<{ n: number }>(db.url, "select count(*)::int as n from log_entries where route = $1", [route]))[0]!.n

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { methods, lifecycleMethods, type Audience, type RoleName } from "@sockeye/protocol"
 import type { DaemonClient } from "@sockeye/client"
-import { backgroundTables, createTestDatabase, query } from "../fixtures/Postgres.js"
+import { createTestDatabase, tableChecksums } from "../fixtures/Postgres.js"
 import { ADMIN_PASSWORD, startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
 import { connectAs, seedCustomer, seedUser } from "../fixtures/Seed.js"
 
@@ -61,15 +61,7 @@ const codeOf = async (client: DaemonClient, method: string, params: unknown) => 
   }
 }
 
-const checksum = async () => {
-  const tables = await query<{ name: string }>(db.url,
-    "select tablename as name from pg_tables where schemaname = 'public' and not (tablename = any($1)) order by 1", [backgroundTables])
-  const sums: Record<string, string> = {}
-  for (const { name } of tables) {
-    sums[name] = (await query(db.url, `select md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as s from "${name}" t`))[0].s
-  }
-  return sums
-}
+const checksum = () => tableChecksums(db.url)
 
 describe("rpc.discover", () => {
   it("lists exactly the methods the daemon serves, each with its params", () => {
