@@ -23,7 +23,7 @@ export type Compiled = readonly [string, ReadonlyArray<unknown>]
 
 const compile = (statement: Statement<unknown>): Compiled => statement.compile()
 
-/** alerts/list with no filter, the default sort, limit 50 (the daemon asks for 51). */
+/** alerts/list with no filter, the default sort, limit 50 (the statement reads 51 and builds the page's JSON). */
 export const listSql = (sql: SqlClient.SqlClient, principal: Principal, after: CursorPayload | undefined): Compiled =>
   compile(pageStatement(sql, principal, { filter: undefined, fold: "icu", sort: defaultSort, after, limit: 50 }))
 

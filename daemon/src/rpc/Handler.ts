@@ -12,6 +12,7 @@ import type { SiemService } from "../domain/siem/Siem.js"
 import type { Ingest } from "../domain/ingest/Ingest.js"
 import type { Jobs } from "../domain/jobs/Jobs.js"
 import type { RequestProgress } from "./Progress.js"
+import type { Encoded } from "./Encoded.js"
 import type { Files } from "../domain/files/Files.js"
 import type { Uploads } from "../domain/files/Uploads.js"
 import type { Artifacts } from "../domain/files/Artifacts.js"
@@ -20,7 +21,7 @@ import type { Artifacts } from "../domain/files/Artifacts.js"
 export type HandlerServices = CurrentPrincipal | Tokens | SchemaCatalog | MigrationsService | Alerts | Cases | Users | Tags
   | SiemService | Ingest | Jobs | RequestProgress | Files | Uploads | Artifacts
 
-/** One method's implementation: typed params in, typed result out; the router does the wire. */
+/** One method's implementation: typed params in, typed result (or its wire JSON) out; the router does the wire. */
 export interface Handler {
   readonly method: Method
   readonly run: (params: any) => Effect.Effect<unknown, RpcError, HandlerServices>
@@ -28,5 +29,5 @@ export interface Handler {
 
 export const handle = <M extends Method>(
   method: M,
-  run: (params: ParamsOf<M>) => Effect.Effect<ResultOf<M>, RpcError, HandlerServices>
+  run: (params: ParamsOf<M>) => Effect.Effect<ResultOf<M> | Encoded<ResultOf<M>>, RpcError, HandlerServices>
 ): Handler => ({ method, run })

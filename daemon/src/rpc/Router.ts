@@ -33,6 +33,7 @@ import { Tags } from "../domain/tags/Tags.js"
 import type { Session } from "./Session.js"
 import { decodeParams } from "./Params.js"
 import { dryRun } from "./DryRun.js"
+import { Encoded } from "./Encoded.js"
 import { RequestProgress, reporterFor, takeProgressToken, type ProgressReporter } from "./Progress.js"
 import { SiemIndex } from "../connectors/siem/SiemIndex.js"
 import { Tokens } from "../domain/auth/Tokens.js"
@@ -73,8 +74,8 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
     const methodList = [Lifecycle.Initialize, Lifecycle.Shutdown, Lifecycle.Discover, ...handlers.map((h) => h.method)]
     const discover = openRpcDocument(VERSION, methodList)
 
-    const encode = <R>(method: Method<any, any, R>, value: R) =>
-      Schema.encode(method.result)(value).pipe(Effect.orDie)
+    const encode = <R>(method: Method<any, any, R>, value: R | Encoded<R>) =>
+      value instanceof Encoded ? Effect.succeed(value) : Schema.encode(method.result)(value).pipe(Effect.orDie)
 
     const initialize = (session: Session, raw: unknown) =>
       Effect.gen(function*() {

@@ -1,5 +1,14 @@
 import type { Writable } from "node:stream"
 import { AbstractMessageWriter, type Message, type MessageWriter } from "vscode-jsonrpc/node"
+import { Encoded } from "../rpc/Encoded.js"
+
+/** A response whose result is already JSON text gets it spliced in; anything else is stringified. */
+const serialize = (message: Message): string => {
+  const { result, id } = message as { result?: unknown; id?: unknown }
+  return result instanceof Encoded
+    ? `{"jsonrpc":"2.0","id":${JSON.stringify(id ?? null)},"result":${result.json}}`
+    : JSON.stringify(message)
+}
 
 /**
  * Content-Length framing in one write per message (vscode-jsonrpc's writer makes two, behind a
@@ -17,7 +26,7 @@ export class FrameWriter extends AbstractMessageWriter implements MessageWriter 
   }
 
   write(message: Message): Promise<void> {
-    const body = Buffer.from(JSON.stringify(message), "utf8")
+    const body = Buffer.from(serialize(message), "utf8")
     const frame = Buffer.concat([Buffer.from(`Content-Length: ${body.byteLength}\r\n\r\n`, "ascii"), body])
     const written = new Promise<void>((resolve, reject) => {
       if (this.output.destroyed || this.output.writableEnded) return reject(new Error("the connection is closed"))

@@ -3,6 +3,7 @@ import type { Readable, Writable } from "node:stream"
 import { McpServer, type McpBackend, type Outcome } from "@sockeye/protocol"
 import { DaemonConfig } from "../DaemonConfig.js"
 import { VERSION } from "../lib/packageInfo.js"
+import { decodedValue } from "../rpc/Encoded.js"
 import { toWireError } from "../rpc/ErrorMapping.js"
 import { Router } from "../rpc/Router.js"
 import { Session } from "../rpc/Session.js"
@@ -36,7 +37,7 @@ export const serveMcp = (options: McpOptions = {}) =>
       signal?.addEventListener("abort", cancel, { once: true })
       return new Promise<Exit.Exit<unknown, unknown>>((resolve) => fiber.addObserver(resolve)).then((exit) => {
         signal?.removeEventListener("abort", cancel)
-        if (Exit.isSuccess(exit)) return { ok: true, value: exit.value } as const
+        if (Exit.isSuccess(exit)) return { ok: true, value: decodedValue(exit.value) } as const
         return Runtime.runPromise(runtime)(toWireError(method, exit.cause)).then((error) => ({ ok: false, error }) as const)
       })
     }

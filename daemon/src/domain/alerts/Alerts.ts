@@ -59,6 +59,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         if (missing !== undefined) return yield* alertNotFound(missing)
       })
 
+    /** A page with its items as wire JSON (AlertSummary[]), built by PostgreSQL. */
     const list = Effect.fn("Alerts.list")(function*(p: ParamsOf<typeof Methods.AlertsList>) {
       const principal = yield* CurrentPrincipal
       const sort = p.sort ?? defaultSort
@@ -66,13 +67,11 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
       const codec = yield* cursors
       const expect = { list: "alerts", field: sort.field, direction: sort.direction }
       const after = p.cursor === undefined ? undefined : yield* codec.decode(p.cursor, expect)
-      const rows = yield* repo.page(principal, { filter: p.filter, sort, after, limit })
-      const items = rows.slice(0, limit)
-      const last = items[items.length - 1]
-      const nextCursor = rows.length > limit && last
-        ? codec.encode({ l: "alerts", f: sort.field, d: sort.direction, v: last.sortKey, i: last.id })
+      const page = yield* repo.page(principal, { filter: p.filter, sort, after, limit })
+      const nextCursor = page.fetched > limit && page.lastId !== null
+        ? codec.encode({ l: "alerts", f: sort.field, d: sort.direction, v: page.lastSortKey, i: page.lastId })
         : null
-      return { items: items.map(toAlertSummary), nextCursor }
+      return { itemsJson: page.items, nextCursor }
     })
 
     const count = Effect.fn("Alerts.count")(function*(p: ParamsOf<typeof Methods.AlertsCount>) {

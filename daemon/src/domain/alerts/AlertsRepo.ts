@@ -60,7 +60,7 @@ export class AlertsRepo extends Effect.Service<AlertsRepo>()("Alerts/AlertsRepo"
         Effect.orDie, Effect.map((rows): TextFold => (rows[0]?.icu ? "icu" : "database"))))
 
     const page = (principal: Principal, q: Omit<PageQuery, "fold">) =>
-      Effect.flatMap(fold, (f) => pageStatement(sql, principal, { ...q, fold: f }).pipe(Effect.orDie))
+      Effect.flatMap(fold, (f) => pageStatement(sql, principal, { ...q, fold: f }).pipe(Effect.orDie, Effect.map((rows) => rows[0]!)))
 
     /** The total and, for a groupBy, every group, from one statement (one snapshot). */
     const count = (principal: Principal, filter: AlertFilter | undefined, groupBy: GroupBy | undefined) =>

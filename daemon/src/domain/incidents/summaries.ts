@@ -27,6 +27,40 @@ export const alertSummaryColumns = (sql: SqlClient.SqlClient, principal: Princip
     order by k.case_id
   ) as case_ids`
 
+/** A timestamptz as the wire's ISO-8601 UTC text, milliseconds truncated as a JavaScript Date keeps them. */
+export const isoTimestamp = (sql: SqlClient.SqlClient, column: string) =>
+  sql.literal(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`)
+
+/**
+ * The AlertSummary of the alert aliased `a` as wire JSON, built by PostgreSQL: pages of
+ * alerts/list go out without a row parse, a Schema walk or a stringify in the daemon. It is
+ * `toAlertSummary` encoded by the protocol's Schema, key for key; the parity test over the demo
+ * data (test/domain/alerts/SummaryJson.test.ts) holds the two together.
+ */
+export const alertSummaryJson = (sql: SqlClient.SqlClient, principal: Principal) => sql`(
+  select row_to_json(j) from (select
+    a.id, a.alert_name as name,
+    case when a.status in ('OPEN', 'IN_PROGRESS', 'CLOSED') then a.status else 'OPEN' end as status,
+    ${isoTimestamp(sql, "a.alert_creation_time")} as "createdAt",
+    ${isoTimestamp(sql, "a.time_closed")} as "closedAt",
+    a.customer_code as "customerCode", a.source, a.assigned_to as "assignedTo", a.escalated,
+    coalesce((
+      select json_agg(t2 order by t2.tag) from (
+        select t.id, t.tag from incident_management_alert_to_tag l join incident_management_alerttag t on t.id = l.tag_id
+        where l.alert_id = a.id
+      ) t2
+    ), '[]'::json) as tags,
+    (select count(*)::int from incident_management_alert_to_ioc i where i.alert_id = a.id) as "iocCount",
+    (select count(*)::int from incident_management_asset s where s.alert_linked = a.id) as "assetCount",
+    array(
+      select k.case_id from incident_management_casealertlink k
+      join incident_management_case c on c.id = k.case_id
+      where k.alert_id = a.id and ${caseVisible(sql, principal, "c")}
+      order by k.case_id
+    ) as "caseIds"
+  ) j
+)`
+
 export interface AlertSummaryRow {
   readonly id: number
   readonly alertName: string

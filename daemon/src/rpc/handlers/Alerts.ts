@@ -1,10 +1,13 @@
 import { Effect } from "effect"
-import { Alerts as Methods } from "@sockeye/protocol"
+import { Alerts as Methods, type ResultOf } from "@sockeye/protocol"
 import { Alerts } from "../../domain/alerts/Alerts.js"
+import { Encoded } from "../Encoded.js"
 import { handle, type Handler } from "../Handler.js"
 
 export const alertsHandlers: ReadonlyArray<Handler> = [
-  handle(Methods.AlertsList, (p) => Effect.flatMap(Alerts, (a) => a.list(p))),
+  handle(Methods.AlertsList, (p) =>
+    Effect.map(Effect.flatMap(Alerts, (a) => a.list(p)), ({ itemsJson, nextCursor }) =>
+      new Encoded<ResultOf<typeof Methods.AlertsList>>(`{"items":${itemsJson},"nextCursor":${JSON.stringify(nextCursor)}}`))),
   handle(Methods.AlertsCount, (p) => Effect.flatMap(Alerts, (a) => a.count(p))),
   handle(Methods.AlertsGet, (p) => Effect.flatMap(Alerts, (a) => a.get(p.id))),
   handle(Methods.AlertsCreate, (p) => Effect.flatMap(Alerts, (a) => a.create(p))),
