@@ -177,12 +177,13 @@ const measureAll = async (context: BenchContext, socketPath: string, daemonPid: 
     const sample = (await floor.run(visibleIdsSql(floor.sql, principal, 250))).map((r) => Number(r["id"]))
     const statements = sample.map((id) => getSql(floor.sql, principal, id))
     const got = await client.call(Alerts.AlertsGet, { id: sample[0]! })
-    const getSame = await ranLast(statements[0]![5]!)
-    const detail = (await floor.run(statements[0]![0]!))[0]
+    const getSame = await ranLast(statements[0]!)
+    const detail = (await floor.run(statements[0]!))[0]
     // The warm-up touches every sampled id once on each side.
-    await bench("alerts/get (6 statements)", sidesOf(Alerts.AlertsGet, (p: { id: number }) => client.call(Alerts.AlertsGet, p),
-      (i) => ({ id: sample[i % sample.length]! }), async (i) => { for (const s of statements[i % sample.length]!) await floor.run(s) }),
-      { agree: got.id === detail?.["id"] && got.assets.length === 1, same: getSame, plan: statements[0]![0]! },
+    await bench("alerts/get", sidesOf(Alerts.AlertsGet, (p: { id: number }) => client.call(Alerts.AlertsGet, p),
+      (i) => ({ id: sample[i % sample.length]! }), (i) => floor.run(statements[i % sample.length]!)),
+      { agree: got.id === detail?.["id"] && got.assets.length === 1 && listIds(got.assets) === listIds((detail?.["assets"] ?? []) as Array<{ id: number }>),
+        same: getSame, plan: statements[0]! },
       N, sample.length, false)
   }
   const size = await sizes(context.databaseUrl)
@@ -194,7 +195,7 @@ const measureAll = async (context: BenchContext, socketPath: string, daemonPid: 
       rows,
       notes: [
         "daemon: @sockeye/client `call` over the unix socket, one at a time. raw: the same request through `client.raw` (no Schema work in the client).",
-        "floor: the same SQL text and parameters through pg on one warmed connection (alerts/get: its six statements in sequence).",
+        "floor: the same SQL text and parameters through pg on one warmed connection.",
         `The sides take turns every ${CHUNK} calls. Percentiles are nearest-rank. Ratios are daemon/floor. Targets apply to first pages only.`,
         "CPU/call (ms): user+system time of the daemon process over its calls, and of the floor's PostgreSQL backend over the floor's calls (10 ms ticks)."
       ]

@@ -3,20 +3,20 @@
  * and alerts/get, built with @effect/sql from the daemon's own modules and compiled to
  * [text, params], then run directly through `pg` on one warmed connection.
  *
- * alerts/list uses AlertsQuery.pageStatement itself. alerts/count and alerts/get live inside
- * AlertsRepo's service closure, so they are rebuilt here from the same exported fragments
- * (filterCondition, groupKeys, alertVisible, caseVisible, alertSummaryColumns, caseSummaryColumns)
- * statement for statement; `sameText` checks them against what the daemon's backends last ran.
+ * alerts/list uses AlertsQuery.pageStatement itself and alerts/get AlertDetailQuery.detailStatement.
+ * alerts/count lives inside AlertsRepo's service closure, so it is rebuilt here from the same
+ * exported fragments (filterCondition, groupKeys, alertVisible); `sameStatement` checks each
+ * against what the daemon's backends last ran.
  */
 import { SqlClient } from "@effect/sql"
 import type { Statement } from "@effect/sql/Statement"
 import { PgClient } from "@effect/sql-pg"
 import { ManagedRuntime, Redacted } from "effect"
 import pg from "pg"
-import { alertVisible, caseVisible } from "../src/domain/Access.js"
+import { alertVisible } from "../src/domain/Access.js"
 import type { CursorPayload } from "../src/domain/Cursors.js"
+import { detailStatement } from "../src/domain/alerts/AlertDetailQuery.js"
 import { defaultSort, filterCondition, groupKeys, pageStatement } from "../src/domain/alerts/AlertsQuery.js"
-import { alertSummaryColumns, caseSummaryColumns } from "../src/domain/incidents/summaries.js"
 import type { Principal } from "../src/domain/Principal.js"
 
 export type Compiled = readonly [string, ReadonlyArray<unknown>]
@@ -40,43 +40,9 @@ export const countSql = (sql: SqlClient.SqlClient, principal: Principal): Compil
         ${sql`select false, m.key, count(*)::int from m group by m.key`}`)
 }
 
-/** The six statements of Alerts.get, in its order: detail, assets, iocs, comments, cases, context. */
-export const getSql = (sql: SqlClient.SqlClient, principal: Principal, id: number): ReadonlyArray<Compiled> => [
-  sql`
-        select ${alertSummaryColumns(sql, principal)}, a.alert_description
-        from incident_management_alert a
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}`,
-  sql`
-        select s.id, s.asset_name, s.agent_id, s.velociraptor_id, s.customer_code, s.index_name, s.index_id,
-               s.alert_context_id
-        from incident_management_asset s
-        where s.alert_linked = ${id}
-        order by s.id`,
-  sql`
-        select i.id, i.value, i.type, i.description
-        from incident_management_alert_to_ioc l
-        join incident_management_ioc i on i.id = l.ioc_id
-        where l.alert_id = ${id}
-        order by i.id`,
-  sql`
-        select c.id, c.comment, c.user_name, c.created_at
-        from incident_management_comment c
-        where c.alert_id = ${id}
-        order by c.created_at, c.id`,
-  sql`
-        select ${caseSummaryColumns(sql, principal)}
-        from incident_management_case c
-        join incident_management_casealertlink cl on cl.case_id = c.id
-        where cl.alert_id = ${id} and ${caseVisible(sql, principal, "c")}
-        order by c.id`,
-  sql`
-        select x.context::text as context_json
-        from incident_management_asset s
-        join incident_management_alertcontext x on x.id = s.alert_context_id
-        where s.alert_linked = ${id}
-        order by s.id
-        limit 1`
-].map(compile)
+/** alerts/get: AlertDetailQuery.detailStatement, the daemon's one statement. */
+export const getSql = (sql: SqlClient.SqlClient, principal: Principal, id: number): Compiled =>
+  compile(detailStatement(sql, principal, id))
 
 /** Random ids the principal may see (a 0.2% sample of the table, filtered by the real predicate). */
 export const visibleIdsSql = (sql: SqlClient.SqlClient, principal: Principal, n: number): Compiled =>

@@ -1,15 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import {
-  Conflict, NotFound, type Alerts as Methods, type AlertDetail, type ParamsOf
-} from "@sockeye/protocol"
+import { Conflict, NotFound, type Alerts as Methods, type ParamsOf } from "@sockeye/protocol"
 import { audit } from "../Audit.js"
 import { publishChange, publishDeleted } from "../Changes.js"
 import { Cursors } from "../Cursors.js"
 import { CurrentPrincipal, systemPrincipal } from "../Principal.js"
-import { toAlertSummary, toCaseSummary } from "../incidents/summaries.js"
+import { toAlertSummary } from "../incidents/summaries.js"
 import { defaultSort } from "./AlertsQuery.js"
-import { AlertsRepo, type AssetRow } from "./AlertsRepo.js"
+import { toAlertDetail } from "./AlertDetailQuery.js"
+import { AlertsRepo } from "./AlertsRepo.js"
 import { AlertsWrites } from "./AlertsWrites.js"
 import { retryingTransaction } from "../../db/Transaction.js"
 
@@ -19,17 +18,6 @@ const alertNotFound = (id: number) => new NotFound({ message: `alert ${id} not f
 const unique = (ids: ReadonlyArray<number>) => [...new Set(ids)]
 const listIds = (ids: ReadonlyArray<number>) => ids.join(", ")
 const byText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0)
-
-const toAsset = (row: AssetRow) => ({
-  id: row.id,
-  name: row.assetName,
-  agentId: row.agentId,
-  velociraptorId: row.velociraptorId,
-  customerCode: row.customerCode,
-  indexName: row.indexName,
-  indexId: row.indexId,
-  alertContextId: row.alertContextId
-})
 
 /**
  * Alerts as the current principal sees them: lists, counts and details filtered by the shared
@@ -84,33 +72,9 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
     })
 
     const get = Effect.fn("Alerts.get")(function*(id: number) {
-      const principal = yield* CurrentPrincipal
-      // One connection and one snapshot: the visibility `detail` checks holds for the dependants read
-      // after it, and the get waits for a pooled connection once, not six times (the load bench:
-      // without the transaction a get's p50 was 5x a list's under 50 clients, with it 1.7x).
-      const { row, assets, iocs, comments, cases, alertContext } = yield* transaction(Effect.gen(function*() {
-        yield* sql`set transaction isolation level repeatable read, read only`.pipe(Effect.orDie)
-        const row = yield* repo.detail(principal, id)
-        if (!row) return yield* alertNotFound(id)
-        return {
-          row,
-          assets: yield* repo.assets(id),
-          iocs: yield* repo.iocs(id),
-          comments: yield* repo.comments(id),
-          cases: yield* repo.cases(principal, id),
-          alertContext: yield* repo.context(id)
-        }
-      }))
-      const detail: typeof AlertDetail.Type = {
-        ...toAlertSummary(row),
-        description: row.alertDescription,
-        assets: assets.map(toAsset),
-        iocs,
-        comments,
-        cases: cases.map(toCaseSummary),
-        context: alertContext
-      }
-      return detail
+      const row = yield* repo.detail(yield* CurrentPrincipal, id)
+      if (!row) return yield* alertNotFound(id)
+      return toAlertDetail(row)
     })
 
     const create = Effect.fn("Alerts.create")(function*(p: ParamsOf<typeof Methods.AlertsCreate>) {

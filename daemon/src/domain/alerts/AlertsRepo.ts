@@ -1,39 +1,13 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { alertVisible, caseVisible } from "../Access.js"
+import { alertVisible } from "../Access.js"
 import type { Principal } from "../Principal.js"
-import {
-  alertSummaryColumns, caseSummaryColumns, type AlertSummaryRow, type CaseSummaryRow
-} from "../incidents/summaries.js"
+import { alertSummaryColumns, type AlertSummaryRow } from "../incidents/summaries.js"
+import { detailStatement } from "./AlertDetailQuery.js"
 import {
   filterCondition, groupKeys, pageStatement, type AlertFilter, type GroupBy, type PageQuery, type TextFold
 } from "./AlertsQuery.js"
 import { onceSucceeded } from "../../lib/lazy.js"
-
-export interface AssetRow {
-  readonly id: number
-  readonly assetName: string
-  readonly agentId: string | null
-  readonly velociraptorId: string | null
-  readonly customerCode: string
-  readonly indexName: string
-  readonly indexId: string
-  readonly alertContextId: number
-}
-
-export interface IocRow {
-  readonly id: number
-  readonly value: string
-  readonly type: string
-  readonly description: string | null
-}
-
-export interface CommentRow {
-  readonly id: number
-  readonly comment: string
-  readonly userName: string
-  readonly createdAt: Date
-}
 
 export interface Counted {
   readonly total: number
@@ -99,11 +73,9 @@ export class AlertsRepo extends Effect.Service<AlertsRepo>()("Alerts/AlertsRepo"
         )
     }
 
+    /** alerts/get's one statement: undefined when the alert is missing or hidden. */
     const detail = (principal: Principal, id: number) =>
-      sql<AlertSummaryRow & { alertDescription: string }>`
-        select ${alertSummaryColumns(sql, principal)}, a.alert_description
-        from incident_management_alert a
-        where a.id = ${id} and ${alertVisible(sql, principal, "a")}`.pipe(Effect.orDie, Effect.map((rows) => rows[0]))
+      detailStatement(sql, principal, id).pipe(Effect.orDie, Effect.map((rows) => rows[0]))
 
     /**
      * The summary of an alert the caller just created, without the visibility predicate: tag RBAC
@@ -114,61 +86,6 @@ export class AlertsRepo extends Effect.Service<AlertsRepo>()("Alerts/AlertsRepo"
         select ${alertSummaryColumns(sql, principal)} from incident_management_alert a where a.id = ${id}`.pipe(
           Effect.orDie, Effect.map((rows) => rows[0]!))
 
-    // The dependants below read by alert id alone: Alerts.get calls them only after `detail` found
-    // the alert visible, in the same repeatable-read transaction, so they see what it saw. Planning
-    // the visibility predicate again in each cost more than running all five.
-
-    const assets = (id: number) =>
-      sql<AssetRow>`
-        select s.id, s.asset_name, s.agent_id, s.velociraptor_id, s.customer_code, s.index_name, s.index_id,
-               s.alert_context_id
-        from incident_management_asset s
-        where s.alert_linked = ${id}
-        order by s.id`.pipe(Effect.orDie)
-
-    const iocs = (id: number) =>
-      sql<IocRow>`
-        select i.id, i.value, i.type, i.description
-        from incident_management_alert_to_ioc l
-        join incident_management_ioc i on i.id = l.ioc_id
-        where l.alert_id = ${id}
-        order by i.id`.pipe(Effect.orDie)
-
-    const comments = (id: number) =>
-      sql<CommentRow>`
-        select c.id, c.comment, c.user_name, c.created_at
-        from incident_management_comment c
-        where c.alert_id = ${id}
-        order by c.created_at, c.id`.pipe(Effect.orDie)
-
-    /** Cases have visibility of their own (customer access), checked here. */
-    const cases = (principal: Principal, id: number) =>
-      sql<CaseSummaryRow>`
-        select ${caseSummaryColumns(sql, principal)}
-        from incident_management_case c
-        join incident_management_casealertlink cl on cl.case_id = c.id
-        where cl.alert_id = ${id} and ${caseVisible(sql, principal, "c")}
-        order by c.id`.pipe(Effect.orDie)
-
-    /**
-     * The first asset's context, read as text and parsed here so the SIEM field names it keeps come
-     * back exactly as stored, whatever the client's result transforms.
-     */
-    const context = (id: number) =>
-      sql<{ contextJson: string | null }>`
-        select x.context::text as context_json
-        from incident_management_asset s
-        join incident_management_alertcontext x on x.id = s.alert_context_id
-        where s.alert_linked = ${id}
-        order by s.id
-        limit 1`.pipe(
-          Effect.orDie,
-          Effect.map((rows) => {
-            const text = rows[0]?.contextJson
-            return text === undefined || text === null ? null : JSON.parse(text) as unknown
-          })
-        )
-
-    return { page, count, detail, createdSummary, assets, iocs, comments, cases, context } as const
+    return { page, count, detail, createdSummary } as const
   })
 }) {}
