@@ -8,3 +8,9 @@ import pg from "pg"
  * not read.
  */
 export const timestampFromText: (text: string) => Date = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, "text")
+
+/** A row read from such an aggregate: the timestamp fields `K` still text (null stays null). */
+export type WithTextTimes<Row, K extends keyof Row> =
+  Omit<Row, K> & { readonly [P in K]: null extends Row[P] ? string | null : string }
+
+export const optionalTimestampFromText = (text: string | null): Date | null => (text === null ? null : timestampFromText(text))

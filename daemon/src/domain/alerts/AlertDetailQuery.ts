@@ -1,10 +1,11 @@
 import type { SqlClient } from "@effect/sql"
 import type { AlertDetail } from "@sockeye/protocol"
 import { alertVisible, caseVisible } from "../Access.js"
-import { timestampFromText } from "../../db/timestampText.js"
+import { optionalTimestampFromText, timestampFromText, type WithTextTimes } from "../../db/timestampText.js"
 import {
   alertSummaryColumns, caseSummaryColumns, toAlertSummary, toCaseSummary, type AlertSummaryRow, type CaseSummaryRow
 } from "../incidents/summaries.js"
+import { commentsJson, toComment, type CommentJson } from "../incidents/comments.js"
 import type { Principal } from "../Principal.js"
 
 export interface AssetRow {
@@ -23,13 +24,6 @@ export interface IocRow {
   readonly value: string
   readonly type: string
   readonly description: string | null
-}
-
-export interface CommentRow {
-  readonly id: number
-  readonly comment: string
-  readonly userName: string
-  readonly createdAt: Date
 }
 
 /**
@@ -67,13 +61,7 @@ export const detailStatement = (sql: SqlClient.SqlClient, principal: Principal, 
         join incident_management_ioc i on i.id = l.ioc_id
         where l.alert_id = a.id
       ), '[]'::json) as iocs,
-      coalesce((
-        select json_agg(json_build_object(
-          'id', m.id, 'comment', m.comment, 'userName', m.user_name, 'createdAt', m.created_at::text)
-          order by m.created_at, m.id)
-        from incident_management_comment m
-        where m.alert_id = a.id
-      ), '[]'::json) as comments,
+      ${commentsJson(sql, "alert", sql`a.id`)} as comments,
       coalesce((
         select json_agg(json_build_object(
           'id', k.id, 'caseName', k.case_name, 'caseStatus', k.case_status,
@@ -99,14 +87,11 @@ export const detailStatement = (sql: SqlClient.SqlClient, principal: Principal, 
     from incident_management_alert a
     where a.id = ${id} and ${alertVisible(sql, principal, "a")}`
 
-/** A row of the dependants' arrays: timestamps still text. */
-type WithTextTimes<Row, K extends keyof Row> = Omit<Row, K> & { readonly [P in K]: Row[P] extends Date ? string : string | null }
-
 export interface DetailRow extends AlertSummaryRow {
   readonly alertDescription: string
   readonly assets: ReadonlyArray<AssetRow>
   readonly iocs: ReadonlyArray<IocRow>
-  readonly comments: ReadonlyArray<WithTextTimes<CommentRow, "createdAt">>
+  readonly comments: ReadonlyArray<CommentJson>
   readonly cases: ReadonlyArray<WithTextTimes<CaseSummaryRow, "caseCreationTime" | "caseClosedTime">>
   readonly contextJson: string | null
 }
@@ -125,11 +110,11 @@ export const toAlertDetail = (row: DetailRow): typeof AlertDetail.Type => ({
     alertContextId: s.alertContextId
   })),
   iocs: row.iocs,
-  comments: row.comments.map((m) => ({ ...m, createdAt: timestampFromText(m.createdAt) })),
+  comments: row.comments.map(toComment),
   cases: row.cases.map((k) => toCaseSummary({
     ...k,
     caseCreationTime: timestampFromText(k.caseCreationTime),
-    caseClosedTime: k.caseClosedTime === null ? null : timestampFromText(k.caseClosedTime)
+    caseClosedTime: optionalTimestampFromText(k.caseClosedTime)
   })),
   context: row.contextJson === null ? null : JSON.parse(row.contextJson) as unknown
 })

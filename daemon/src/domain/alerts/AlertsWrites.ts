@@ -4,7 +4,8 @@ import { Effect } from "effect"
 import type { Alerts as Methods, Status } from "@sockeye/protocol"
 import { alertVisible, alertVisibleTo, customerVisible } from "../Access.js"
 import type { Principal } from "../Principal.js"
-import type { CommentRow, IocRow } from "./AlertDetailQuery.js"
+import type { CommentRow } from "../incidents/comments.js"
+import type { IocRow } from "./AlertDetailQuery.js"
 
 type NewAsset = typeof Methods.NewAsset.Type
 type NewIoc = typeof Methods.NewIoc.Type

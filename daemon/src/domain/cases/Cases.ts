@@ -5,7 +5,8 @@ import { audit } from "../Audit.js"
 import { publishChange } from "../Changes.js"
 import { Cursors } from "../Cursors.js"
 import { CurrentPrincipal } from "../Principal.js"
-import { toAlertSummary, toCaseSummary } from "../incidents/summaries.js"
+import { toCaseSummary } from "../incidents/summaries.js"
+import { toCaseDetail } from "./CaseDetailQuery.js"
 import { CasesRepo } from "./CasesRepo.js"
 import * as Query from "./CasesQuery.js"
 import { retryingTransaction } from "../../db/Transaction.js"
@@ -62,23 +63,9 @@ export class Cases extends Effect.Service<Cases>()("Cases/Cases", {
     })
 
     const get = Effect.fn("Cases.get")(function*(id: number) {
-      const principal = yield* CurrentPrincipal
-      const row = yield* repo.detail(principal, id)
+      const row = yield* repo.detail(yield* CurrentPrincipal, id)
       if (!row) return yield* caseNotFound(id)
-      const [alerts, comments, files] = yield* Effect.all(
-        [repo.alerts(principal, id), repo.comments(principal, id), repo.files(principal, id)],
-        { concurrency: "unbounded" }
-      )
-      return {
-        ...toCaseSummary(row),
-        description: row.caseDescription,
-        alerts: alerts.map(toAlertSummary),
-        comments,
-        files: files.map((f) => ({
-          id: f.id, fileName: f.fileName, sha256: f.fileHash, uploadedAt: f.uploadTime,
-          ...(f.fileSize === null ? {} : { size: f.fileSize })
-        }))
-      }
+      return toCaseDetail(row)
     })
 
     const requireUser = (username: string) =>

@@ -3,9 +3,9 @@ import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
 import { alertVisible, caseVisible } from "../Access.js"
 import type { Principal } from "../Principal.js"
-import {
-  alertSummaryColumns, caseSummaryColumns, type AlertSummaryRow, type CaseSummaryRow
-} from "../incidents/summaries.js"
+import { caseSummaryColumns, type CaseSummaryRow } from "../incidents/summaries.js"
+import type { CommentRow } from "../incidents/comments.js"
+import { caseDetailStatement } from "./CaseDetailQuery.js"
 
 /**
  * Every statement of the cases area. Each one that reads or writes a case or an alert carries the
@@ -15,25 +15,6 @@ import {
 
 export interface PageRow extends CaseSummaryRow {
   readonly sortKey: string | null
-}
-
-export interface DetailRow extends CaseSummaryRow {
-  readonly caseDescription: string
-}
-
-export interface CommentRow {
-  readonly id: number
-  readonly comment: string
-  readonly userName: string
-  readonly createdAt: Date
-}
-
-export interface FileRow {
-  readonly id: number
-  readonly fileName: string
-  readonly fileSize: number | null
-  readonly fileHash: string
-  readonly uploadTime: Date
 }
 
 export interface NewCase {
@@ -70,33 +51,9 @@ export class CasesRepo extends Effect.Service<CasesRepo>()("Cases/CasesRepo", {
         where c.id = any(${ids(caseIds)}) and ${caseVisible(sql, principal, "c")}
         order by c.id`.pipe(Effect.orDie)
 
+    /** cases/get's one statement: undefined when the case is missing or hidden. */
     const detail = (principal: Principal, id: number) =>
-      sql<DetailRow>`
-        select ${caseSummaryColumns(sql, principal)}, c.case_description from incident_management_case c
-        where c.id = ${id} and ${caseVisible(sql, principal, "c")}`.pipe(Effect.orDie, Effect.map((rows) => rows[0]))
-
-    const alerts = (principal: Principal, caseId: number) =>
-      sql<AlertSummaryRow>`
-        select ${alertSummaryColumns(sql, principal)}
-        from incident_management_casealertlink l
-        join incident_management_case lc on lc.id = l.case_id
-        join incident_management_alert a on a.id = l.alert_id
-        where l.case_id = ${caseId} and ${caseVisible(sql, principal, "lc")} and ${alertVisible(sql, principal, "a")}
-        order by a.id`.pipe(Effect.orDie)
-
-    const comments = (principal: Principal, caseId: number) =>
-      sql<CommentRow>`
-        select m.id, m.comment, m.user_name, m.created_at
-        from incident_management_case_comment m join incident_management_case c on c.id = m.case_id
-        where m.case_id = ${caseId} and ${caseVisible(sql, principal, "c")}
-        order by m.created_at, m.id`.pipe(Effect.orDie)
-
-    const files = (principal: Principal, caseId: number) =>
-      sql<FileRow>`
-        select f.id, f.file_name, f.file_size, f.file_hash, f.upload_time
-        from incident_management_case_datastore f join incident_management_case c on c.id = f.case_id
-        where f.case_id = ${caseId} and ${caseVisible(sql, principal, "c")}
-        order by f.upload_time, f.id`.pipe(Effect.orDie)
+      caseDetailStatement(sql, principal, id).pipe(Effect.orDie, Effect.map((rows) => rows[0]))
 
     /** Visible cases among `caseIds`, locked against concurrent updates until the transaction ends. */
     const lockForUpdate = (principal: Principal, caseIds: ReadonlyArray<number>) =>
@@ -203,7 +160,7 @@ export class CasesRepo extends Effect.Service<CasesRepo>()("Cases/CasesRepo", {
         returning id, comment, user_name, created_at`.pipe(Effect.orDie, Effect.map((rows) => rows[0]!))
 
     return {
-      page, summaries, detail, alerts, comments, files, lockForUpdate, lockForLinking, visibleAlerts,
+      page, summaries, detail, lockForUpdate, lockForLinking, visibleAlerts,
       customerVisible, userExists, insert, link, unlink, update, cascade, addComment
     } as const
   })
