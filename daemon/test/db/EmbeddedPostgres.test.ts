@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { connect, type DaemonClient } from "@sockeye/client"
-import { Alerts, Auth, Notifications, SchemaMethods, Users } from "@sockeye/protocol"
+import { Alerts, Auth, SchemaMethods, Users } from "@sockeye/protocol"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
+import { hearsLiveUpdate } from "../fixtures/LiveUpdate.js"
 
 // Embedded mode is the daemon without a database URL: make sure none leaks in from the outside.
 delete process.env["SOCKEYE_DATABASE_URL"]
@@ -195,19 +196,6 @@ const callThrough = async (c: DaemonClient, ok: number, bound: number) => {
   return { outcomes, recovered: streak >= ok }
 }
 
-/** Creates alerts (retrying -32010) until `watcher` hears of one: the change feed is listening. */
-const hearsLiveUpdate = async (writer: DaemonClient, watcher: DaemonClient) => {
-  const heard = new Set<number>()
-  watcher.on(Notifications.AlertsChanged, (p) => { for (const id of p.ids) heard.add(id) })
-  for (let i = 0; i < 60; i++) {
-    const created = await writer.call(Alerts.AlertsCreate, { name: `after ${i}`, description: "", customerCode: "ACME", source: "test" })
-      .catch((e: { _tag?: string }) => { if (e._tag !== "Unavailable") throw e })
-    for (let j = 0; j < 5 && created && !heard.has(created.id); j++) await new Promise((r) => setTimeout(r, 100))
-    if (created && heard.has(created.id)) return true
-  }
-  return false
-}
-
 describe("the embedded PostgreSQL supervised: its postmaster SIGKILLed", () => {
   it("the daemon restarts it; calls meanwhile answer -32010; then they succeed and live updates resume, same daemon", { timeout: 120_000 }, async () => {
     const daemon = await start()
@@ -224,7 +212,8 @@ describe("the embedded PostgreSQL supervised: its postmaster SIGKILLed", () => {
       expect(postmasterPid()).not.toBe(postmaster)
       expect(daemon.log()).toContain("embedded PostgreSQL went away")
       expect(daemon.log()).toContain("embedded PostgreSQL restarted")
-      expect(await hearsLiveUpdate(caller, watcher), "a live update after the restart").toBe(true)
+      const create = (i: number) => caller.call(Alerts.AlertsCreate, { name: `after ${i}`, description: "", customerCode: "ACME", source: "test" }).then((a) => a.id)
+      expect(await hearsLiveUpdate(watcher, create), "a live update after the restart").toBe(true)
       expect(daemon.process.exitCode).toBeNull()
     } finally {
       await caller.close()
