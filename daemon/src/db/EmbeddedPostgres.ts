@@ -4,6 +4,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as os from "node:os"
 import pg from "pg"
+import { processAlive } from "../lib/processAlive.js"
 
 export class EmbeddedPostgresError extends Data.TaggedError("EmbeddedPostgresError")<{
   readonly message: string
@@ -194,15 +195,6 @@ const initialise = (bin: string, root: string, dataDir: string, ids: Ids) =>
 const START_LOCK = "start.lock"
 const STALE_START_LOCK_MS = 120_000
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
 /** One try at the start lock: true when taken; a stale lock is removed so the next try may take it. */
 const tryStartLock = (file: string) =>
   attempt(`cannot take ${file}`, async () => {
@@ -216,7 +208,7 @@ const tryStartLock = (file: string) =>
     if (text === null || stat === null) return false
     const holder = Number(text)
     // An empty file is a holder between creating and writing it: alive until it is old.
-    const gone = Number.isInteger(holder) && holder > 0 && !isAlive(holder)
+    const gone = Number.isInteger(holder) && holder > 0 && !processAlive(holder)
     if (gone || Date.now() - stat.mtimeMs > STALE_START_LOCK_MS) await fs.rm(file, { force: true })
     return false
   })
