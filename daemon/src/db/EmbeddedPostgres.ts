@@ -14,7 +14,7 @@ export class EmbeddedPostgresError extends Data.TaggedError("EmbeddedPostgresErr
 const DATABASE = "sockeye"
 const PORT = 5432
 
-export interface Ids { readonly uid?: number; readonly gid?: number }
+interface Ids { readonly uid?: number; readonly gid?: number }
 
 const run = (file: string, args: ReadonlyArray<string>, ids: Ids) =>
   Effect.async<string, EmbeddedPostgresError>((resume) => {
@@ -232,16 +232,16 @@ export const startOrAdopt = (pgCtl: string, root: string, dataDir: string, socke
     const started = yield* Effect.scoped(Effect.gen(function*() {
       yield* startLock(root)
       if ((yield* runningPid(dataDir)) !== null) return false
-      yield* run(pgCtl, [
+      return yield* run(pgCtl, [
         "-D", dataDir, "-l", path.join(root, "postgres.log"), "-w", "-t", "60",
         "-o", `-c listen_addresses='' -k ${socketDir} -p ${PORT} -c max_connections=200`,
         "start"
       ], ids).pipe(
+        Effect.as(true),
         // Something that does not take our lock (an older daemon, an operator) may have started it meanwhile.
         Effect.catchAll((error) => runningPid(dataDir).pipe(
-          Effect.flatMap((pid) => pid === null ? Effect.fail(error) : Effect.void)))
+          Effect.flatMap((pid) => pid === null ? Effect.fail(error) : Effect.succeed(false))))
       )
-      return true
     }))
     yield* started
       ? Effect.logInfo(`embedded PostgreSQL started (${dataDir})`)
