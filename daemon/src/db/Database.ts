@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Option, String as Str } from "effect"
 import { DaemonConfig } from "../DaemonConfig.js"
-import * as Embedded from "./EmbeddedPostgres.js"
+import * as Embedded from "./EmbeddedSupervisor.js"
 import { acquirePool } from "./Pool.js"
 
 /**

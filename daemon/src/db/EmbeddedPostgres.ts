@@ -4,18 +4,12 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as os from "node:os"
 import pg from "pg"
+import { processAlive } from "../lib/processAlive.js"
 
 export class EmbeddedPostgresError extends Data.TaggedError("EmbeddedPostgresError")<{
   readonly message: string
   readonly cause?: unknown
 }> {}
-
-/** The embedded cluster: where it lives and how to reach it. */
-export interface EmbeddedCluster {
-  readonly dataDir: string
-  readonly socketDir: string
-  readonly url: Redacted.Redacted
-}
 
 const DATABASE = "sockeye"
 const PORT = 5432
@@ -74,13 +68,21 @@ const reachableBinaries = (home: string, ids: Ids) =>
   })
 
 /** Whether `pid` is a postmaster serving `dataDir`: a recycled pid may well be another postgres. */
-const isPostmasterOf = (pid: number, dataDir: string) =>
+export const isPostmasterOf = (pid: number, dataDir: string) =>
   attempt("cannot read /proc", () => fs.readFile(`/proc/${pid}/cmdline`, "utf8")).pipe(
     Effect.map((cmdline) => {
       const args = cmdline.split("\0")
       return args.some((arg) => arg.endsWith("postgres")) && args.includes(dataDir)
     }),
     Effect.orElseSucceed(() => false)
+  )
+
+/** The pid postmaster.pid names, if there is one; nothing is checked or removed. */
+export const recordedPid = (dataDir: string) =>
+  attempt("", () => fs.readFile(path.join(dataDir, "postmaster.pid"), "utf8")).pipe(
+    Effect.map((text) => Number(text.split("\n")[0])),
+    Effect.map((pid) => (Number.isInteger(pid) && pid > 0 ? pid : null)),
+    Effect.orElseSucceed(() => null)
   )
 
 /** A postmaster.pid whose process is gone (or serves something else) is removed; a live one is adopted. */
@@ -151,7 +153,7 @@ const openPresence = (socketDir: string) =>
     return client
   })
 
-const closePresence = (client: pg.Client) => Effect.promise(() => client.end().catch(() => {}))
+export const closePresence = (client: pg.Client) => Effect.promise(() => client.end().catch(() => {}))
 
 /** Trades our shared presence lock for the exclusive one: true when no other daemon holds it. */
 const lastOne = (client: pg.Client) =>
@@ -183,26 +185,70 @@ const initialise = (bin: string, root: string, dataDir: string, ids: Ids) =>
     }
   })
 
-/** Starts the cluster unless a postmaster already serves the data directory, then registers with it. */
-const startOrAdopt = (pgCtl: string, root: string, dataDir: string, socketDir: string, ids: Ids) =>
+/**
+ * Daemons sharing a home take this file (created exclusively) around "is a postmaster running? if
+ * not, start one", so one of them starts the cluster and the others adopt it: without it, a
+ * daemon that has just read an old postmaster.pid as stale could remove the one a concurrent
+ * start has written. The file holds the holder's pid; a lock whose holder is gone (a SIGKILLed
+ * daemon), or older than pg_ctl's 60 s start timeout allows, is taken over.
+ */
+const START_LOCK = "start.lock"
+const STALE_START_LOCK_MS = 120_000
+
+/** One try at the start lock: true when taken; a stale lock is removed so the next try may take it. */
+const tryStartLock = (file: string) =>
+  attempt(`cannot take ${file}`, async () => {
+    try {
+      await fs.writeFile(file, String(process.pid), { flag: "wx" })
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+    }
+    const [text, stat] = await Promise.all([fs.readFile(file, "utf8").catch(() => null), fs.stat(file).catch(() => null)])
+    if (text === null || stat === null) return false
+    const holder = Number(text)
+    // An empty file is a holder between creating and writing it: alive until it is old.
+    const gone = Number.isInteger(holder) && holder > 0 && !processAlive(holder)
+    if (gone || Date.now() - stat.mtimeMs > STALE_START_LOCK_MS) await fs.rm(file, { force: true })
+    return false
+  })
+
+const startLock = (root: string) => {
+  const file = path.join(root, START_LOCK)
+  return Effect.acquireRelease(
+    tryStartLock(file).pipe(Effect.repeat({ until: (taken) => taken, schedule: Schedule.spaced("100 millis") })),
+    () => attempt("", async () => {
+      if ((await fs.readFile(file, "utf8")) === String(process.pid)) await fs.rm(file, { force: true })
+    }).pipe(Effect.ignore)
+  )
+}
+
+/**
+ * Starts the cluster unless a postmaster already serves the data directory, then registers with
+ * it. `started` tells whether this call started it (false: it adopted a running one).
+ */
+export const startOrAdopt = (pgCtl: string, root: string, dataDir: string, socketDir: string, ids: Ids) =>
   Effect.gen(function*() {
-    if ((yield* runningPid(dataDir)) === null) {
-      yield* run(pgCtl, [
+    const started = yield* Effect.scoped(Effect.gen(function*() {
+      yield* startLock(root)
+      if ((yield* runningPid(dataDir)) !== null) return false
+      return yield* run(pgCtl, [
         "-D", dataDir, "-l", path.join(root, "postgres.log"), "-w", "-t", "60",
         "-o", `-c listen_addresses='' -k ${socketDir} -p ${PORT} -c max_connections=200`,
         "start"
       ], ids).pipe(
-        // Another daemon may have started it between our check and our start.
+        Effect.as(true),
+        // Something that does not take our lock (an older daemon, an operator) may have started it meanwhile.
         Effect.catchAll((error) => runningPid(dataDir).pipe(
-          Effect.flatMap((pid) => pid === null ? Effect.fail(error) : Effect.void)))
+          Effect.flatMap((pid) => pid === null ? Effect.fail(error) : Effect.succeed(false))))
       )
-      yield* Effect.logInfo(`embedded PostgreSQL started (${dataDir})`)
-    } else {
-      yield* Effect.logInfo(`embedded PostgreSQL already running in ${dataDir}: using it`)
-    }
+    }))
+    yield* started
+      ? Effect.logInfo(`embedded PostgreSQL started (${dataDir})`)
+      : Effect.logInfo(`embedded PostgreSQL already running in ${dataDir}: using it`)
     // Just after start the socket may refuse a moment longer than pg_ctl's readiness check.
     yield* ensureDatabase(socketDir).pipe(Effect.retry({ times: 20, schedule: Schedule.spaced("100 millis") }))
-    return yield* openPresence(socketDir)
+    return { presence: yield* openPresence(socketDir), started }
   })
 
 /**
@@ -222,11 +268,11 @@ export const acquire = (home: string) =>
     const bin = yield* reachableBinaries(home, ids)
     const pgCtl = path.join(bin, "pg_ctl")
     yield* initialise(bin, root, dataDir, ids)
-    const presence = yield* startOrAdopt(pgCtl, root, dataDir, socketDir, ids).pipe(
+    const { presence } = yield* startOrAdopt(pgCtl, root, dataDir, socketDir, ids).pipe(
       Effect.tapError((error) => Effect.logDebug(`embedded PostgreSQL not ready, retrying: ${error.message}`)),
       Effect.retry({ times: 100, schedule: Schedule.spaced("200 millis") })
     )
-    return { dataDir, socketDir, url: urlFor(socketDir, DATABASE), pgCtl, ids, presence }
+    return { root, dataDir, socketDir, url: urlFor(socketDir, DATABASE), pgCtl, ids, presence }
   })
 
 /** Stops the cluster unless another daemon still holds the presence lock. */
@@ -251,9 +297,3 @@ export const release = (cluster: {
     )
     yield* closePresence(cluster.presence)
   })
-
-/** The embedded cluster as a scoped resource. */
-export const scoped = (home: string) =>
-  Effect.acquireRelease(acquire(home), release).pipe(
-    Effect.map((cluster): EmbeddedCluster => ({ dataDir: cluster.dataDir, socketDir: cluster.socketDir, url: cluster.url }))
-  )

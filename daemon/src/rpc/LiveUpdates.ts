@@ -30,7 +30,12 @@ export class LiveUpdates extends Effect.Service<LiveUpdates>()("Rpc/LiveUpdates"
               case "case": return [{ method: Notifications.CasesChanged.method, params: { ids, kind: event.kind } }]
               case "job": return ids.map((id) => ({ method: Notifications.JobsChanged.method, params: { id: String(id), status: event.status ?? event.kind } }))
             }
-          })
+          }).pipe(
+            // A check that fails (the database away, mostly) drops this event for this session; left
+            // to die, it ended the session's stream, and the client heard nothing more until it reconnected.
+            Effect.catchAllDefect((defect) =>
+              Effect.as(Effect.logWarning(`live update of ${event.entity} ${event.kind} not sent: the visibility check failed`, defect), []))
+          )
         }),
         Stream.flattenIterables
       )

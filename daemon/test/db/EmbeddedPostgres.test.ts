@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { connect } from "@sockeye/client"
-import { Auth, SchemaMethods } from "@sockeye/protocol"
+import { connect, type DaemonClient } from "@sockeye/client"
+import { Alerts, Auth, SchemaMethods, Users } from "@sockeye/protocol"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
+import { hearsLiveUpdate } from "../fixtures/LiveUpdate.js"
 
 // Embedded mode is the daemon without a database URL: make sure none leaks in from the outside.
 delete process.env["SOCKEYE_DATABASE_URL"]
@@ -172,6 +173,84 @@ describe("the embedded PostgreSQL", () => {
     expect(await stopping).toBe(0)
     await serves(second)
     expect(await second.stop()).toBe(0)
+    expect(postgresProcesses(dataDir)).toEqual([])
+  })
+})
+
+/** Embedded mode trusts local connections: a client signed in as admin without credentials. */
+const client = (daemon: RunningDaemon) => connect({ kind: "socket", path: daemon.socketPath! }, { clientInfo: { name: "embedded-test" } })
+
+/**
+ * Calls alerts/list until `ok` calls in a row succeed, at most `bound` calls; every failure must
+ * be -32010 (the database away). Returns the outcomes.
+ */
+const callThrough = async (c: DaemonClient, ok: number, bound: number) => {
+  const outcomes: Array<string> = []
+  let streak = 0
+  for (let i = 0; i < bound && streak < ok; i++) {
+    const outcome = await c.call(Alerts.AlertsList, { limit: 5 }).then(() => "ok", (e: { _tag?: string; message?: string }) => `${e._tag}: ${e.message}`)
+    outcomes.push(outcome)
+    streak = outcome === "ok" ? streak + 1 : 0
+    if (outcome !== "ok") await new Promise((r) => setTimeout(r, 100))
+  }
+  return { outcomes, recovered: streak >= ok }
+}
+
+describe("the embedded PostgreSQL supervised: its postmaster SIGKILLed", () => {
+  it("the daemon restarts it; calls meanwhile answer -32010; then they succeed and live updates resume, same daemon", { timeout: 120_000 }, async () => {
+    const daemon = await start()
+    const [caller, watcher] = await Promise.all([client(daemon), client(daemon)])
+    try {
+      await caller.call(Users.CustomersCreate, { customerCode: "ACME", customerName: "Acme" })
+      expect(await callThrough(caller, 3, 3)).toMatchObject({ recovered: true })
+      const postmaster = postmasterPid()
+      process.kill(postmaster, "SIGKILL")
+      const { outcomes, recovered } = await callThrough(caller, 20, 600)
+      expect(outcomes.filter((o) => o !== "ok" && !o.startsWith("Unavailable:")), "errors other than -32010").toEqual([])
+      expect(recovered, outcomes.join("\n")).toBe(true)
+      await waitUntil("a new postmaster runs", () => alive(postmasterPid()))
+      expect(postmasterPid()).not.toBe(postmaster)
+      expect(daemon.log()).toContain("embedded PostgreSQL went away")
+      expect(daemon.log()).toContain("embedded PostgreSQL restarted")
+      const create = (i: number) => caller.call(Alerts.AlertsCreate, { name: `after ${i}`, description: "", customerCode: "ACME", source: "test" }).then((a) => a.id)
+      expect(await hearsLiveUpdate(watcher, create), "a live update after the restart").toBe(true)
+      expect(daemon.process.exitCode).toBeNull()
+    } finally {
+      await caller.close()
+      await watcher.close()
+    }
+    // The supervisor has let go before the release: the daemon still stops its cluster.
+    expect(await daemon.stop()).toBe(0)
+    expect(daemon.log()).toContain("embedded PostgreSQL stopped")
+    expect(postgresProcesses(dataDir)).toEqual([])
+  })
+
+  it("two daemons on the home: one restarts it, the other registers again; both serve", { timeout: 120_000 }, async () => {
+    const [a, b] = await Promise.all([start(), start()])
+    const clients = await Promise.all([client(a!), client(b!)])
+    const postmaster = postmasterPid()
+    process.kill(postmaster, "SIGKILL")
+    try {
+      for (const c of clients) {
+        const { outcomes, recovered } = await callThrough(c, 5, 600)
+        expect(outcomes.filter((o) => o !== "ok" && !o.startsWith("Unavailable:"))).toEqual([])
+        expect(recovered, outcomes.join("\n")).toBe(true)
+      }
+      // Each daemon has registered again only once it logs so; wait for both before counting.
+      await waitUntil("both daemons are back", () =>
+        [a!, b!].every((d) => /embedded PostgreSQL (restarted|is back)/.test(d.log())))
+      const restarts = [a!, b!].filter((d) => d.log().includes("embedded PostgreSQL restarted"))
+      expect(restarts.length, "daemons that started the cluster again").toBe(1)
+      // One postmaster serves the data directory (only it names the directory on its command line).
+      expect(postgresProcesses(dataDir)).toEqual([postmasterPid()])
+      expect(alive(postmaster)).toBe(false)
+    } finally {
+      for (const c of clients) await c.close()
+    }
+    expect(await a!.stop()).toBe(0)
+    expect(a!.log()).toContain("leaving embedded PostgreSQL running")
+    expect(await b!.stop()).toBe(0)
+    expect(b!.log()).toContain("embedded PostgreSQL stopped")
     expect(postgresProcesses(dataDir)).toEqual([])
   })
 })

@@ -9,6 +9,7 @@ import { Alerts } from "@sockeye/protocol"
 import * as Embedded from "../../src/db/EmbeddedPostgres.js"
 import { query } from "../fixtures/Postgres.js"
 import { ADMIN_PASSWORD, startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
+import { hearsLiveUpdate } from "../fixtures/LiveUpdate.js"
 
 /**
  * Faults under load, on a PostgreSQL cluster of this test's own (the embedded binaries, reached
@@ -132,6 +133,9 @@ describe("PostgreSQL faults under load: -32010 for in-flight work, then recovery
     const figures = judge(load.outcomes, recovered)
     process.stderr.write(`faults: kill: ${figures.calls} calls, ${figures.errors} answered -32010\n`)
     expect(daemon!.process.exitCode).toBeNull()
+    // The daemon's change feed lost its connection too: live updates flow again.
+    const update = (i: number) => clients[0]!.call(Alerts.AlertsUpdate, { ids: [ids[i]!], set: { status: "CLOSED" } }).then(() => ids[i]!)
+    expect(await hearsLiveUpdate(clients[1]!, update), "a live update after the kill").toBe(true)
   }, 120_000)
 
   it("the daemon SIGKILLed during bulk updates: all or nothing; the stale socket is reclaimed; clients reconnect", async () => {

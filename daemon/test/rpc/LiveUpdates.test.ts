@@ -85,4 +85,15 @@ describe("live updates across daemons", () => {
     await customerCases.waitFor((p) => p.ids.includes(acmeCase.id))
     expect(customerCases.received.flatMap((p) => p.ids)).not.toContain(globexCase.id)
   })
+
+  it("an event whose visibility check fails is dropped for the session, and later ones still arrive", async () => {
+    const staff = recorder<Change>(await open(second, "ana"), Notifications.AlertsChanged)
+    // An id out of the integer range: the check's query fails, as it does with the database away.
+    await query(db.url, "select pg_notify('sockeye_changes', $1)", [JSON.stringify({ entity: "alert", kind: "updated", ids: [1e20] })])
+    await new Promise((r) => setTimeout(r, 500))
+    expect(second.log()).toContain("live update of alert updated not sent")
+    const writer = await open(first, "ana")
+    const later = await writer.call(Alerts.AlertsCreate, { name: "after a failed check", description: "d", customerCode: "ACME", source: "manual" })
+    await staff.waitFor((p) => p.kind === "created" && p.ids.includes(later.id))
+  })
 })

@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Clock, Duration, Effect, Exit, FiberMap, Option, Scope } from "effect"
 import * as os from "node:os"
+import { processAlive } from "../../lib/processAlive.js"
 import { publishChange } from "../Changes.js"
 import { JobFailed, reportTo, type JobDefinition, type JobRunContext, type ProgressSink } from "./Job.js"
 import { epochSeconds, JobsRepo, type RunningRow } from "./JobsRepo.js"
@@ -34,16 +35,6 @@ export interface AttemptOptions<R> {
 }
 
 const currentDate = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
-
-const processAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
 
 /** Why a running row belongs to a daemon that died, or undefined if it may still be alive. */
 export const deadRunner = (row: RunningRow, now: Date): string | undefined => {

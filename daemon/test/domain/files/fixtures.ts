@@ -48,7 +48,7 @@ export interface FilesEnv {
   readonly stop: () => Promise<void>
 }
 
-const fsView = (root: string): StoreView => {
+export const fsView = (root: string): StoreView => {
   const walk = (dir: string, prefix: string): Array<string> =>
     fs.existsSync(dir)
       ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -68,7 +68,7 @@ const fsView = (root: string): StoreView => {
   }
 }
 
-const s3View = (client: Minio.Client): StoreView => ({
+export const s3View = (client: Minio.Client): StoreView => ({
   kind: "s3",
   keys: async (bucket) => {
     const out: Array<string> = []
