@@ -135,7 +135,7 @@ export const useVerbs = (deps: VerbDeps) => useMemo(() => {
         // Alerts in one call, all or nothing: a hidden or deleted alert among the marked leaves every one uncommented.
         void run(`comment on ${noun(t)}`, async () => {
           if (t.kind === "alert") return client.call(Alerts.AlertsCommentsAddMany, { alertIds: idsOf(t), comment })
-          // Cases have no bulk comment method: one call per case, stopping at the first error.
+          // The cases views act on one case at a time (they have no marks).
           for (const id of idsOf(t)) await client.call(Cases.CasesCommentsAdd, { caseId: id, comment })
         }, () => `commented on ${noun(t)}`)
       }
