@@ -177,8 +177,9 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         const comments = p.alertIds.map((alertId) => ({ alertId, comment: written.get(alertId) }))
         const unwritten = comments.find((c) => !c.comment)
         if (unwritten) return yield* alertNotFound(unwritten.alertId)
+        // The alerts first: audit() keeps 5,024 characters, enough for 500 ids, not for both lists.
         yield* audit("alerts/comments/addMany",
-          `added comments ${comments.map((c) => c.comment!.id).join(", ")} to alerts ${listIds(p.alertIds)}`)
+          `commented on alerts ${listIds(p.alertIds)} (comments ${comments.map((c) => c.comment!.id).join(", ")})`)
         yield* publishChange({ entity: "alert", kind: "updated", ids: [...p.alertIds] })
         return { comments: comments.map(({ alertId, comment }) => ({ alertId, ...comment! })) }
       }))

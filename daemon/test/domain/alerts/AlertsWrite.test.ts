@@ -263,7 +263,7 @@ describe("alerts/comments/addMany", () => {
     for (const c of comments) expect(c).toEqual({ alertId: c.alertId, id: expect.any(Number), comment: "same root cause", userName: "alice", createdAt: expect.any(Date) })
     for (const { alertId, ...comment } of comments) expect((await admin.call(Alerts.AlertsGet, { id: alertId })).comments).toEqual([comment])
     expect((await auditRows(url, "alerts/comments/addMany")).at(-1)).toMatchObject({
-      message: `added comments ${comments.map((c) => c.id).join(", ")} to alerts ${alertIds.join(", ")}`
+      message: `commented on alerts ${alertIds.join(", ")} (comments ${comments.map((c) => c.id).join(", ")})`
     })
     expect(changes.events).toEqual([{ entity: "alert", kind: "updated", ids: alertIds }])
   })
