@@ -77,6 +77,7 @@ const cases: Record<string, Case> = {
   "alerts/create": { params: () => ({ name: "new", description: "d", customerCode: "ACME", source: "manual" }), touches: "incident_management_alert" },
   "alerts/update": { params: () => ({ ids: [ids.alert], set: { status: "CLOSED" } }), touches: "incident_management_alert" },
   "alerts/comments/add": { params: () => ({ alertId: ids.alert, comment: "looks bad" }), touches: "incident_management_comment" },
+  "alerts/comments/addMany": { params: () => ({ alertIds: [ids.alert, ids.other], comment: "same cause" }), touches: "incident_management_comment" },
   "alerts/tags/add": { params: () => ({ alertIds: [ids.other], tag: "added" }), touches: "incident_management_alert_to_tag" },
   "alerts/tags/remove": { params: () => ({ alertIds: [ids.alert], tagId: ids.tag }), touches: "incident_management_alert_to_tag" },
   "alerts/iocs/add": { params: () => ({ alertId: ids.other, value: "evil.example", type: "DOMAIN" }), touches: "incident_management_alert_to_ioc" },

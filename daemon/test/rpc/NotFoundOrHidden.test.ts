@@ -65,6 +65,7 @@ const alertProbes: ReadonlyArray<Probe> = [
   ["alerts/get", (id) => ({ id })],
   ["alerts/update", (id) => ({ ids: [id], set: { escalated: true } })],
   ["alerts/comments/add", (id) => ({ alertId: id, comment: "x" })],
+  ["alerts/comments/addMany", (id) => ({ alertIds: [id], comment: "x" })],
   ["alerts/tags/add", (id) => ({ alertIds: [id], tag: "t" })],
   ["alerts/iocs/add", (id) => ({ alertId: id, value: "1.2.3.4", type: "IP" })],
   ["alerts/iocs/remove", (id) => ({ alertId: id, iocId: 1 })],

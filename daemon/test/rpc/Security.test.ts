@@ -49,6 +49,7 @@ alerts/get                   Y      Y        Y           Y         -
 alerts/create                Y      Y        -           -         -
 alerts/update                Y      Y        -           -         -
 alerts/comments/add          Y      Y        -           -         -
+alerts/comments/addMany      Y      Y        -           -         -
 alerts/tags/add              Y      Y        -           -         -
 alerts/tags/remove           Y      Y        -           -         -
 alerts/iocs/add              Y      Y        -           -         -

@@ -45,6 +45,7 @@ export const methods: ReadonlyArray<Method> = [
   Alerts.AlertsCreate,
   Alerts.AlertsUpdate,
   Alerts.AlertsCommentsAdd,
+  Alerts.AlertsCommentsAddMany,
   Alerts.AlertsTagsAdd,
   Alerts.AlertsTagsRemove,
   Alerts.AlertsIocsAdd,

@@ -101,7 +101,7 @@ describe("verbs", () => {
     expect((await get(id!)).tags.map((t) => t.tag)).toEqual(["phishing"])
   })
 
-  it("comments (c) on the marked alerts, one call each", async () => {
+  it("comments (c) on the marked alerts in one call", async () => {
     const ids = await seedAlerts(soc.admin, [{ name: "comment-d one" }, { name: "comment-d two" }])
     const app = await openOn("comment-d")
     await app.press(KEY.ctrl("a"))
@@ -117,6 +117,21 @@ describe("verbs", () => {
     // The detail view shows it.
     await app.press(KEY.enter)
     await app.waitFor("checked the proxy logs")
+  })
+
+  it("a bulk comment is all or nothing: one marked alert deleted meanwhile leaves the other uncommented", async () => {
+    const [one, two] = await seedAlerts(soc.admin, [{ name: "atomic-i one" }, { name: "atomic-i two" }])
+    const app = await openOn("atomic-i")
+    // Newest first: "two" is marked first, "one" second, so a call per row would comment on "two" before failing.
+    expect(selectedLine(app.frame())).toContain("atomic-i two")
+    await app.press(KEY.space, KEY.space)
+    await app.waitFor("2 marked")
+    await soc.admin.call(Alerts.AlertsDelete, { ids: [one!] })
+    await app.press("c")
+    await app.paste("both or neither")
+    await app.press(KEY.enter)
+    await app.waitFor(`comment on 2 alerts failed: alert ${one} not found (-32004)`)
+    expect((await get(two!)).comments).toEqual([])
   })
 
   it("opens a new case from the marked alerts (n) and links another alert to it (l)", async () => {

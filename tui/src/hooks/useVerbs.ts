@@ -132,12 +132,11 @@ export const useVerbs = (deps: VerbDeps) => useMemo(() => {
       onSubmit: (text) => {
         const comment = text.trim()
         if (!comment) return
-        // There is no bulk comment method: one call per row, stopping at the first error.
+        // Alerts in one call, all or nothing: a hidden or deleted alert among the marked leaves every one uncommented.
         void run(`comment on ${noun(t)}`, async () => {
-          for (const id of idsOf(t)) {
-            if (t.kind === "alert") await client.call(Alerts.AlertsCommentsAdd, { alertId: id, comment })
-            else await client.call(Cases.CasesCommentsAdd, { caseId: id, comment })
-          }
+          if (t.kind === "alert") return client.call(Alerts.AlertsCommentsAddMany, { alertIds: idsOf(t), comment })
+          // The cases views act on one case at a time (they have no marks).
+          for (const id of idsOf(t)) await client.call(Cases.CasesCommentsAdd, { caseId: id, comment })
         }, () => `commented on ${noun(t)}`)
       }
     }),

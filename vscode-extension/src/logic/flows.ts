@@ -35,12 +35,10 @@ export const addTag = async (client: DaemonClient, alertIds: ReadonlyArray<numbe
   return `Tagged ${describe({ kind: "alert", ids: alertIds })} with ${r.tag.tag}`
 }
 
-/** One comment on each subject (the daemon takes one alert or case per call). */
+/** One comment on each subject: alerts in one call, all or nothing; cases one call each. */
 export const comment = async (client: DaemonClient, s: Subject, text: string): Promise<string> => {
-  for (const id of s.ids) {
-    if (s.kind === "alert") await client.call(Alerts.AlertsCommentsAdd, { alertId: id, comment: text })
-    else await client.call(Cases.CasesCommentsAdd, { caseId: id, comment: text })
-  }
+  if (s.kind === "alert") await client.call(Alerts.AlertsCommentsAddMany, { alertIds: s.ids, comment: text })
+  else for (const id of s.ids) await client.call(Cases.CasesCommentsAdd, { caseId: id, comment: text })
   return `Commented on ${describe(s)}`
 }
 

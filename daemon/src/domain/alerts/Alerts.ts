@@ -124,11 +124,28 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
     const addComment = Effect.fn("Alerts.addComment")(function*(p: ParamsOf<typeof Methods.AlertsCommentsAdd>) {
       const principal = yield* CurrentPrincipal
       return yield* transaction(Effect.gen(function*() {
-        const comment = yield* writes.insertComment(principal, p.alertId, p.comment)
+        const comment = (yield* writes.insertComments(principal, [p.alertId], p.comment)).get(p.alertId)
         if (!comment) return yield* alertNotFound(p.alertId)
         yield* audit("alerts/comments/add", `added comment ${comment.id} to alert ${p.alertId}`)
         yield* publishChange({ entity: "alert", kind: "updated", ids: [p.alertId] })
         return comment
+      }))
+    })
+
+    const addComments = Effect.fn("Alerts.addComments")(function*(p: ParamsOf<typeof Methods.AlertsCommentsAddMany>) {
+      const principal = yield* CurrentPrincipal
+      return yield* transaction(Effect.gen(function*() {
+        yield* requireVisible(p.alertIds)
+        const written = yield* writes.insertComments(principal, p.alertIds, p.comment)
+        // The alerts are locked and visible, so each has its comment; this guards the lock's contract.
+        const comments = p.alertIds.map((alertId) => ({ alertId, comment: written.get(alertId) }))
+        const unwritten = comments.find((c) => !c.comment)
+        if (unwritten) return yield* alertNotFound(unwritten.alertId)
+        // The alerts first: audit() keeps 5,024 characters, enough for 500 ids, not for both lists.
+        yield* audit("alerts/comments/addMany",
+          `commented on alerts ${listIds(p.alertIds)} (comments ${comments.map((c) => c.comment!.id).join(", ")})`)
+        yield* publishChange({ entity: "alert", kind: "updated", ids: [...p.alertIds] })
+        return { comments: comments.map(({ alertId, comment }) => ({ alertId, ...comment! })) }
       }))
     })
 
@@ -198,7 +215,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
       }))
     })
 
-    return { list, count, get, create, update, addComment, addTag, removeTag, addIoc, removeIoc, remove } as const
+    return { list, count, get, create, update, addComment, addComments, addTag, removeTag, addIoc, removeIoc, remove } as const
   }),
   dependencies: [AlertsRepo.Default, AlertsWrites.Default, Cursors.Default]
 }) {}

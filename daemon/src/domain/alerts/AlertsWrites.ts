@@ -156,12 +156,15 @@ export class AlertsWrites extends Effect.Service<AlertsWrites>()("Alerts/AlertsW
         returning a.id`.pipe(Effect.orDie, Effect.map(ids))
     }
 
-    const insertComment = (principal: Principal, alertId: number, comment: string) =>
-      sql<CommentRow>`
+    /** The same comment on each visible alert among `alertIds`; the rows written, by alert. */
+    const insertComments = (principal: Principal, alertIds: ReadonlyArray<number>, comment: string) =>
+      sql<CommentRow & { alertId: number }>`
         insert into incident_management_comment (alert_id, comment, user_name, created_at)
         select a.id, ${comment}, ${principal.user.username}, now() from incident_management_alert a
-        where a.id = ${alertId} and ${alertVisible(sql, principal, "a")}
-        returning id, comment, user_name, created_at`.pipe(Effect.orDie, Effect.map((rows) => rows[0]))
+        where a.id in ${sql.in(alertIds)} and ${alertVisible(sql, principal, "a")}
+        order by a.id
+        returning id, alert_id, comment, user_name, created_at`.pipe(
+          Effect.orDie, Effect.map((rows) => new Map(rows.map(({ alertId, ...comment }) => [alertId, comment]))))
 
     const firstCaseLink = (alertIds: ReadonlyArray<number>) =>
       sql<{ alertId: number; caseId: number }>`
@@ -207,7 +210,7 @@ export class AlertsWrites extends Effect.Service<AlertsWrites>()("Alerts/AlertsW
 
     return {
       lockVisible, customerExists, userExists, insertAlert, insertAssets, upsertTag, tagExists, linkTag, unlinkTag,
-      findOrInsertIoc, linkIoc, unlinkIoc, update, insertComment, firstCaseLink, audiences, remove
+      findOrInsertIoc, linkIoc, unlinkIoc, update, insertComments, firstCaseLink, audiences, remove
     } as const
   })
 }) {}

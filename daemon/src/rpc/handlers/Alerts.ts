@@ -13,6 +13,7 @@ export const alertsHandlers: ReadonlyArray<Handler> = [
   handle(Methods.AlertsCreate, (p) => Effect.flatMap(Alerts, (a) => a.create(p))),
   handle(Methods.AlertsUpdate, (p) => Effect.flatMap(Alerts, (a) => a.update(p))),
   handle(Methods.AlertsCommentsAdd, (p) => Effect.flatMap(Alerts, (a) => a.addComment(p))),
+  handle(Methods.AlertsCommentsAddMany, (p) => Effect.flatMap(Alerts, (a) => a.addComments(p))),
   handle(Methods.AlertsTagsAdd, (p) => Effect.flatMap(Alerts, (a) => a.addTag(p))),
   handle(Methods.AlertsTagsRemove, (p) => Effect.flatMap(Alerts, (a) => a.removeTag(p))),
   handle(Methods.AlertsIocsAdd, (p) => Effect.flatMap(Alerts, (a) => a.addIoc(p))),

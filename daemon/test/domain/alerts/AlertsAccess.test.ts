@@ -168,6 +168,7 @@ describe("tag RBAC", () => {
       [[a.a1, a.a2, a.a3]])
     expect(rows.map((r) => [r.status, r.escalated, r.time_closed])).toEqual([["OPEN", false, null], ["OPEN", false, null], ["OPEN", false, null]])
     await expect(analyst.call(Alerts.AlertsCommentsAdd, { alertId: hidden, comment: "peek" })).rejects.toMatchObject(notFound)
+    await expect(analyst.call(Alerts.AlertsCommentsAddMany, { alertIds: [a.a1, hidden], comment: "peek" })).rejects.toMatchObject(notFound)
     await expect(analyst.call(Alerts.AlertsTagsAdd, { alertIds: [a.a1, hidden], tag: "blue" })).rejects.toMatchObject(notFound)
     await expect(analyst.call(Alerts.AlertsTagsRemove, { alertIds: [hidden], tagId: tag["red"]! })).rejects.toMatchObject(notFound)
     await expect(analyst.call(Alerts.AlertsIocsAdd, { alertId: hidden, value: "1.2.3.4", type: "IP" })).rejects.toMatchObject(notFound)

@@ -254,6 +254,54 @@ describe("alerts/comments/add", () => {
   })
 })
 
+describe("alerts/comments/addMany", () => {
+  it("puts the comment on every alert in one call, in the order asked, with one audit row and one change", async () => {
+    const ids = await seedAlerts(url, [{ name: "m-a", customerCode: "acme" }, { name: "m-b", customerCode: "globex" }, { name: "m-c", customerCode: "acme" }])
+    const alertIds = [ids[2]!, ids[0]!, ids[1]!]
+    const { comments } = await analyst.call(Alerts.AlertsCommentsAddMany, { alertIds, comment: "same root cause" })
+    expect(comments.map((c) => c.alertId)).toEqual(alertIds)
+    for (const c of comments) expect(c).toEqual({ alertId: c.alertId, id: expect.any(Number), comment: "same root cause", userName: "alice", createdAt: expect.any(Date) })
+    for (const { alertId, ...comment } of comments) expect((await admin.call(Alerts.AlertsGet, { id: alertId })).comments).toEqual([comment])
+    expect((await auditRows(url, "alerts/comments/addMany")).at(-1)).toMatchObject({
+      message: `commented on alerts ${alertIds.join(", ")} (comments ${comments.map((c) => c.id).join(", ")})`
+    })
+    expect(changes.events).toEqual([{ entity: "alert", kind: "updated", ids: alertIds }])
+  })
+
+  it("is all or nothing: a missing id fails the call naming it, and no alert gets the comment", async () => {
+    const [a, b] = await seedAlerts(url, [{ name: "m-d", customerCode: "acme" }, { name: "m-e", customerCode: "acme" }])
+    const audits = (await auditRows(url, "alerts/comments/addMany")).length
+    await expect(analyst.call(Alerts.AlertsCommentsAddMany, { alertIds: [a!, 999999, b!], comment: "never" }))
+      .rejects.toMatchObject({ _tag: "NotFound", message: "alert 999999 not found" })
+    expect(await countRows("incident_management_comment", "alert_id = any($1)", [[a, b]])).toBe(0)
+    expect((await auditRows(url, "alerts/comments/addMany")).length).toBe(audits)
+    expect(changes.events).toEqual([])
+  })
+
+  it("a dry run previews one comment row per alert and writes none", async () => {
+    const [a, b] = await seedAlerts(url, [{ name: "m-f", customerCode: "acme" }, { name: "m-g", customerCode: "acme" }])
+    const preview = await analyst.raw("alerts/comments/addMany", { alertIds: [a, b], comment: "draft", dryRun: true }) as {
+      dryRun: boolean; changes: Array<{ table: string; op: string }>; result: { comments: Array<{ alertId: number }> }
+    }
+    expect(preview.dryRun).toBe(true)
+    expect(preview.changes.filter((c) => c.table === "incident_management_comment").map((c) => c.op)).toEqual(["insert", "insert"])
+    expect(preview.result.comments.map((c) => c.alertId)).toEqual([a, b])
+    expect(await countRows("incident_management_comment", "alert_id = any($1)", [[a, b]])).toBe(0)
+  })
+
+  it("refuses bad input precisely", async () => {
+    const [a] = await seedAlerts(url, [{ name: "m-h", customerCode: "acme" }])
+    const refused = async (params: unknown) =>
+      analyst.raw("alerts/comments/addMany", params).then(() => undefined, (e: { _tag: string; message: string }) => `${e._tag}: ${e.message}`)
+    expect(await refused({ alertIds: [a, a], comment: "x" })).toMatch(/^InvalidParams: .*id \d+ is listed twice/s)
+    expect(await refused({ alertIds: [], comment: "x" })).toMatch(/^InvalidParams: .*alertIds/s)
+    expect(await refused({ alertIds: Array.from({ length: 501 }, (_, i) => i + 1), comment: "x" })).toMatch(/^InvalidParams: .*alertIds/s)
+    expect(await refused({ alertIds: [a], comment: "" })).toMatch(/^InvalidParams: .*comment/s)
+    expect(await refused({ alertIds: [a], comment: "x", userName: "admin" })).toMatch(/^InvalidParams/)
+    expect(await countRows("incident_management_comment", "alert_id = $1", [a])).toBe(0)
+  })
+})
+
 describe("alerts/tags", () => {
   it("two alerts tagged 'foo' share one tag; tagging again is a no-op; removing keeps the tag row", async () => {
     const [a, b] = await seedAlerts(url, [{ name: "t-a", customerCode: "acme" }, { name: "t-b", customerCode: "globex" }])

@@ -3,7 +3,7 @@ import { mutation, query } from "../Method.js"
 import { Id, Timestamp } from "../model/common.js"
 import {
   AlertDetail, AlertSummary, Comment, CustomerCode, Cursor, IdList, Ioc, IocType, Limit, SortDirection, Status,
-  Tag, TagText, Username, page
+  Tag, TagText, UniqueIdList, Username, page
 } from "../model/Incident.js"
 
 const Text = (max: number) => Schema.String.pipe(Schema.maxLength(max))
@@ -108,11 +108,24 @@ export const AlertsUpdate = mutation({
   idempotent: true
 })
 
+const CommentText = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100_000))
+
 export const AlertsCommentsAdd = mutation({
   method: "alerts/comments/add",
   description: "Comment on an alert as the current user.",
-  params: Schema.Struct({ alertId: Id, comment: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100_000)) }),
+  params: Schema.Struct({ alertId: Id, comment: CommentText }),
   result: Comment
+})
+
+/** A comment with the alert it is on: one element of alerts/comments/addMany's result. */
+export const AlertComment = Schema.Struct({ alertId: Id, ...Comment.fields }).annotations({ identifier: "AlertComment" })
+
+export const AlertsCommentsAddMany = mutation({
+  method: "alerts/comments/addMany",
+  description: "The same comment on each of several alerts as the current user, all or nothing: if any alert is missing "
+    + "or hidden the call fails naming it (-32004) and no comment is written. Comments come back in the order of alertIds.",
+  params: Schema.Struct({ alertIds: UniqueIdList(500), comment: CommentText }),
+  result: Schema.Struct({ comments: Schema.Array(AlertComment) })
 })
 
 export const AlertsTagsAdd = mutation({

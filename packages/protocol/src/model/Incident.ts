@@ -134,3 +134,13 @@ export const Touched = (key: string) => Schema.Struct({ [key]: Schema.Array(Id) 
 
 /** A bounded, non-empty list of ids for bulk writes. */
 export const IdList = Schema.Array(Id).pipe(Schema.minItems(1), Schema.maxItems(1000)).annotations({ identifier: "IdList" })
+
+/** 1 to `max` ids, none twice: for writes whose result has one entry per id. */
+export const UniqueIdList = (max: number) => Schema.Array(Id).pipe(
+  Schema.minItems(1), Schema.maxItems(max),
+  Schema.filter((ids) => {
+    const seen = new Set<number>()
+    const repeated = ids.find((id) => seen.size === seen.add(id).size)
+    return repeated === undefined || `id ${repeated} is listed twice`
+  })
+)
