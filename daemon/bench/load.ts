@@ -1,8 +1,9 @@
 /**
  * Issue 9's load test: 50 concurrent clients (SOCKEYE_LOAD_CLIENTS) run a mixed triage workload
- * (list, get, update, comment, tag) for 60 s (SOCKEYE_LOAD_SECONDS) per phase against the 1M-alert data
- * set of seedAlerts.ts, signed in as the analyst holding 50 of 1000 tags with tag RBAC on. Every
- * client is a real @sockeye/client over the daemon's unix socket, all in this process. Prints
+ * (list, get, update, comment, tag) for 60 s (SOCKEYE_LOAD_SECONDS) per phase against the 1M-alert
+ * data set of seedAlerts.ts, signed in as the analyst holding 50 of 1000 tags with tag RBAC on.
+ * Every client is a real @sockeye/client over the daemon's unix socket, spread over
+ * SOCKEYE_LOAD_WORKERS worker threads (loadClients.ts). Prints
  * throughput, p50/p95/p99/max per operation, every error by code, and the deadlocks PostgreSQL
  * detected meanwhile (the daemon retries those: they must not show up as errors).
  */
@@ -11,15 +12,19 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import pg from "pg"
-import { connect, type DaemonClient } from "@sockeye/client"
+import { Worker } from "node:worker_threads"
+import { connect } from "@sockeye/client"
 import { Alerts } from "@sockeye/protocol"
 import { startDaemon, stop } from "./daemonProcess.js"
 import type { BenchContext, BenchModule, Table } from "./index.js"
 import { ensureSeeded, SEED, setPasswords } from "./seedAlerts.js"
+import { WEIGHTS, type Op, type WorkerInput, type WorkerMessage } from "./loadClients.js"
 
 const envInt = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
 const CLIENTS = envInt("SOCKEYE_LOAD_CLIENTS", 50)
 const SECONDS = envInt("SOCKEYE_LOAD_SECONDS", 60)
+/** Worker threads the clients are spread over (SOCKEYE_LOAD_WORKERS; 1 puts every client on one event loop). */
+const WORKERS = Math.max(1, Math.min(envInt("SOCKEYE_LOAD_WORKERS", 5), CLIENTS))
 /**
  * The phases, each SECONDS long: mean pauses of a client between calls (uniform in 0..2×).
  * 500 ms is the triage pace the target is judged at: 50 analysts (or agents) acting twice a
@@ -33,17 +38,6 @@ const PHASES: ReadonlyArray<number> = process.env["SOCKEYE_LOAD_THINK_MS"] === u
 /** Alerts the workload touches: the analyst's newest visible ones, so writes meet each other. */
 const POOL = 1000
 const TARGET_P99_MS = 50
-
-type Op = "list" | "get" | "update" | "comment" | "tag"
-/** Out of 100: a triage session reads far more than it writes. */
-const WEIGHTS: ReadonlyArray<readonly [Op, number]> = [["list", 25], ["get", 35], ["update", 15], ["comment", 15], ["tag", 10]]
-
-const pick = <A>(items: ReadonlyArray<A>) => items[Math.floor(Math.random() * items.length)]!
-const chooseOp = (): Op => {
-  let r = Math.random() * 100
-  for (const [op, weight] of WEIGHTS) if ((r -= weight) < 0) return op
-  return "get"
-}
 
 const percentile = (sorted: ReadonlyArray<number>, q: number) => sorted.length === 0 ? NaN : sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!
 const ms = (n: number) => Number.isNaN(n) ? "–" : n.toFixed(n < 10 ? 2 : 1)
@@ -79,56 +73,66 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
   const socketPath = path.join(dir, "s.sock")
   context.log("starting the daemon (it migrates the database)")
   const daemon = await startDaemon(context, socketPath)
-  const clients: Array<DaemonClient> = []
   try {
     await ensureSeeded(context.databaseUrl, context.log)
     const password = `Analyst-${randomBytes(6).toString("hex")}!`
     await setPasswords(context.databaseUrl, { admin: context.adminPassword, analyst: password })
     const tags = await heldTags(context.databaseUrl)
-    for (let i = 0; i < CLIENTS; i++) {
-      clients.push(await connect({ kind: "socket", path: socketPath },
-        { clientInfo: { name: `sockeye-load-${i}` }, credentials: { username: SEED.analyst, password }, reconnect: false }))
-    }
+    const lister = await connect({ kind: "socket", path: socketPath },
+      { clientInfo: { name: "sockeye-load-setup" }, credentials: { username: SEED.analyst, password }, reconnect: false })
     const ids: Array<number> = []
-    let cursor: string | undefined
-    while (ids.length < POOL) {
-      const page = await clients[0]!.call(Alerts.AlertsList, { limit: 100, ...(cursor ? { cursor } : {}) })
-      ids.push(...page.items.map((a) => a.id))
-      if (!page.nextCursor) break
-      cursor = page.nextCursor
+    try {
+      let cursor: string | undefined
+      while (ids.length < POOL) {
+        const page = await lister.call(Alerts.AlertsList, { limit: 100, ...(cursor ? { cursor } : {}) })
+        ids.push(...page.items.map((a) => a.id))
+        if (!page.nextCursor) break
+        cursor = page.nextCursor
+      }
+    } finally {
+      await lister.close()
     }
-    context.log(`${CLIENTS} clients signed in as ${SEED.analyst} (${tags.length} tags); ${ids.length} alerts in play; load ${loadAvg()}`)
+    context.log(`${CLIENTS} clients in ${WORKERS} worker threads sign in as ${SEED.analyst} (${tags.length} tags); ${ids.length} alerts in play; load ${loadAvg()}`)
 
-    const calls: Record<Op, (c: DaemonClient) => Promise<unknown>> = {
-      list: (c) => c.call(Alerts.AlertsList, { limit: 50, filter: { status: [pick(["OPEN", "IN_PROGRESS"] as const)] } }),
-      get: (c) => c.call(Alerts.AlertsGet, { id: pick(ids) }),
-      update: (c) => c.call(Alerts.AlertsUpdate, { ids: [pick(ids)], set: { status: pick(["OPEN", "IN_PROGRESS"] as const) } }),
-      comment: (c) => c.call(Alerts.AlertsCommentsAdd, { alertId: pick(ids), comment: `load test comment ${randomBytes(4).toString("hex")}` }),
-      tag: (c) => c.call(Alerts.AlertsTagsAdd, { alertIds: [pick(ids)], tag: pick(tags) })
+    /** Runs the clients in WORKERS threads, all starting together once all have signed in. */
+    const runWorkers = async (think: number) => {
+      const workers = Array.from({ length: WORKERS }, (_, w) => {
+        const first = Math.floor((w * CLIENTS) / WORKERS)
+        const input: WorkerInput = {
+          socketPath, username: SEED.analyst, password, first, count: Math.floor(((w + 1) * CLIENTS) / WORKERS) - first, ids, tags, think
+        }
+        return new Worker(new URL("./loadClients.js", import.meta.url), { workerData: input })
+      })
+      const messages = workers.map((worker) => {
+        const queue: Array<WorkerMessage> = []
+        const waiters: Array<(m: WorkerMessage) => void> = []
+        worker.on("message", (m: WorkerMessage) => { const w = waiters.shift(); if (w) w(m); else queue.push(m) })
+        const failed = new Promise<never>((_, reject) => worker.once("error", reject))
+        return () => Promise.race([failed, new Promise<WorkerMessage>((resolve) => { const m = queue.shift(); if (m) resolve(m); else waiters.push(resolve) })])
+      })
+      try {
+        await Promise.all(messages.map((next) => next()))
+        const deadline = Date.now() + SECONDS * 1000
+        for (const worker of workers) worker.postMessage({ deadline })
+        const started = performance.now()
+        const done = await Promise.all(messages.map((next) => next()))
+        const times: Record<Op, Array<number>> = { list: [], get: [], update: [], comment: [], tag: [] }
+        const errors = new Map<string, number>()
+        for (const m of done) {
+          if (m.kind !== "done") continue
+          for (const [op] of WEIGHTS) times[op].push(...m.times[op])
+          for (const [k, n] of m.errors) errors.set(k, (errors.get(k) ?? 0) + n)
+        }
+        return { times, errors, elapsed: (performance.now() - started) / 1000 }
+      } finally {
+        await Promise.all(workers.map((worker) => worker.terminate()))
+      }
     }
+
     const phase = async (think: number): Promise<Table> => {
-      const times: Record<Op, Array<number>> = { list: [], get: [], update: [], comment: [], tag: [] }
-      const errors = new Map<string, number>()
       const before = await pgStats(context.databaseUrl)
       const loadBefore = loadAvg()
-      const started = performance.now()
-      const deadline = started + SECONDS * 1000
-      await Promise.all(clients.map(async (client) => {
-        while (performance.now() < deadline) {
-          if (think > 0) await new Promise((r) => setTimeout(r, Math.random() * 2 * think))
-          const op = chooseOp()
-          const t = performance.now()
-          try {
-            await calls[op](client)
-            times[op].push(performance.now() - t)
-          } catch (error) {
-            const e = error as { _tag?: string; code?: number; message?: string }
-            const key = `${op}: ${e._tag ?? "?"} ${e.message ?? String(error)}`.slice(0, 160)
-            errors.set(key, (errors.get(key) ?? 0) + 1)
-          }
-        }
-      }))
-      const elapsed = (performance.now() - started) / 1000
+      const { times, errors, elapsed } = await runWorkers(think)
       const after = await pgStats(context.databaseUrl)
       const rss = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${daemon.pid}/status`, "utf8"))?.[1]
 
@@ -162,7 +166,6 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
     for (const think of PHASES) tables.push(await phase(think))
     return tables
   } finally {
-    for (const client of clients) await client.close().catch(() => undefined)
     await stop(daemon)
   }
 }
