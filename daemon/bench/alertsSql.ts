@@ -3,10 +3,9 @@
  * and alerts/get, built with @effect/sql from the daemon's own modules and compiled to
  * [text, params], then run directly through `pg` on one warmed connection.
  *
- * alerts/list uses AlertsQuery.pageStatement itself and alerts/get AlertDetailQuery.detailStatement.
- * alerts/count lives inside AlertsRepo's service closure, so it is rebuilt here from the same
- * exported fragments (filterCondition, groupKeys, alertVisible); `sameStatement` checks each
- * against what the daemon's backends last ran.
+ * Each is the daemon's own statement builder (AlertsQuery.pageStatement and groupedCountStatement,
+ * AlertDetailQuery.detailStatement), so the floor cannot drift from the daemon; `sameStatement`
+ * still checks each against what the daemon's backends last ran.
  */
 import { SqlClient } from "@effect/sql"
 import type { Statement } from "@effect/sql/Statement"
@@ -16,7 +15,7 @@ import pg from "pg"
 import { alertVisible } from "../src/domain/Access.js"
 import type { CursorPayload } from "../src/domain/Cursors.js"
 import { detailStatement } from "../src/domain/alerts/AlertDetailQuery.js"
-import { defaultSort, filterCondition, groupKeys, pageStatement } from "../src/domain/alerts/AlertsQuery.js"
+import { defaultSort, groupedCountStatement, pageStatement } from "../src/domain/alerts/AlertsQuery.js"
 import type { Principal } from "../src/domain/Principal.js"
 
 export type Compiled = readonly [string, ReadonlyArray<unknown>]
@@ -27,18 +26,9 @@ const compile = (statement: Statement<unknown>): Compiled => statement.compile()
 export const listSql = (sql: SqlClient.SqlClient, principal: Principal, after: CursorPayload | undefined): Compiled =>
   compile(pageStatement(sql, principal, { filter: undefined, fold: "icu", sort: defaultSort, after, limit: 50 }))
 
-/** AlertsRepo.countIn with no filter and groupBy "status". */
-export const countSql = (sql: SqlClient.SqlClient, principal: Principal): Compiled => {
-  const matching = sql`
-        select a.id${sql`, (${sql.literal(groupKeys.status)})::text as key`}
-        from incident_management_alert a
-        where ${filterCondition(sql, undefined, "icu")} and ${alertVisible(sql, principal, "a")}`
-  return compile(sql`
-        with m as materialized (${matching})
-        select true as is_total, null::text as key, count(*)::int as count from m
-        union all
-        ${sql`select false, m.key, count(*)::int from m group by m.key`}`)
-}
+/** alerts/count with no filter and groupBy "status": AlertsQuery.groupedCountStatement, the daemon's statement. */
+export const countSql = (sql: SqlClient.SqlClient, principal: Principal): Compiled =>
+  compile(groupedCountStatement(sql, principal, undefined, "status", "icu"))
 
 /** alerts/get: AlertDetailQuery.detailStatement, the daemon's one statement. */
 export const getSql = (sql: SqlClient.SqlClient, principal: Principal, id: number): Compiled =>

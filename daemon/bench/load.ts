@@ -8,6 +8,7 @@
  * detected meanwhile (the daemon retries those: they must not show up as errors).
  */
 import { randomBytes } from "node:crypto"
+import { once } from "node:events"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -103,19 +104,15 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
         }
         return new Worker(new URL("./loadClients.js", import.meta.url), { workerData: input })
       })
-      const messages = workers.map((worker) => {
-        const queue: Array<WorkerMessage> = []
-        const waiters: Array<(m: WorkerMessage) => void> = []
-        worker.on("message", (m: WorkerMessage) => { const w = waiters.shift(); if (w) w(m); else queue.push(m) })
-        const failed = new Promise<never>((_, reject) => worker.once("error", reject))
-        return () => Promise.race([failed, new Promise<WorkerMessage>((resolve) => { const m = queue.shift(); if (m) resolve(m); else waiters.push(resolve) })])
-      })
+      // Each worker says "ready", then (after go) "done"; `once` also rejects on the worker's error.
+      const next = (worker: Worker) => once(worker, "message").then(([m]) => m as WorkerMessage)
       try {
-        await Promise.all(messages.map((next) => next()))
+        await Promise.all(workers.map(next))
+        const finished = Promise.all(workers.map(next))
         const deadline = Date.now() + SECONDS * 1000
         for (const worker of workers) worker.postMessage({ deadline })
         const started = performance.now()
-        const done = await Promise.all(messages.map((next) => next()))
+        const done = await finished
         const times: Record<Op, Array<number>> = { list: [], get: [], update: [], comment: [], tag: [] }
         const errors = new Map<string, number>()
         for (const m of done) {

@@ -187,3 +187,36 @@ export const pageStatement = (sql: SqlClient.SqlClient, principal: Principal, q:
       limit ${q.limit + 1}
     ) p`
 }
+
+export interface CountRow {
+  readonly isTotal: boolean
+  readonly key: string | null
+  readonly count: number
+}
+
+/**
+ * alerts/count as one statement (one snapshot): the total row, and for a groupBy a row per group
+ * (by tag: an alert in each of its tags' groups, untagged in the null group). Exported, like
+ * pageStatement, so that the benchmark's floor runs exactly this.
+ */
+export const groupedCountStatement = (
+  sql: SqlClient.SqlClient, principal: Principal, filter: AlertFilter | undefined, groupBy: GroupBy | undefined, fold: TextFold
+) => {
+  const matching = sql`
+        select a.id${groupBy && groupBy !== "tag" ? sql`, (${sql.literal(groupKeys[groupBy])})::text as key` : sql``}
+        from incident_management_alert a
+        where ${filterCondition(sql, filter, fold)} and ${alertVisible(sql, principal, "a")}`
+  if (!groupBy) return sql<CountRow>`select true as is_total, null::text as key, count(*)::int as count from (${matching}) m`
+  const groups = groupBy === "tag"
+    ? sql`
+          select false, t.tag::text, count(*)::int from m
+          left join incident_management_alert_to_tag l on l.alert_id = m.id
+          left join incident_management_alerttag t on t.id = l.tag_id
+          group by t.tag`
+    : sql`select false, m.key, count(*)::int from m group by m.key`
+  return sql<CountRow>`
+        with m as materialized (${matching})
+        select true as is_total, null::text as key, count(*)::int as count from m
+        union all
+        ${groups}`
+}

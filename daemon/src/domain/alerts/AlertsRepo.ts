@@ -1,23 +1,16 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { alertVisible } from "../Access.js"
 import type { Principal } from "../Principal.js"
 import { alertSummaryColumns, type AlertSummaryRow } from "../incidents/summaries.js"
 import { detailStatement } from "./AlertDetailQuery.js"
 import {
-  filterCondition, groupKeys, pageStatement, type AlertFilter, type GroupBy, type PageQuery, type TextFold
+  groupedCountStatement, pageStatement, type AlertFilter, type GroupBy, type PageQuery, type TextFold
 } from "./AlertsQuery.js"
 import { onceSucceeded } from "../../lib/lazy.js"
 
 export interface Counted {
   readonly total: number
   readonly groups: ReadonlyArray<{ readonly key: string | null; readonly count: number }> | undefined
-}
-
-interface GroupRow {
-  readonly isTotal: boolean
-  readonly key: string | null
-  readonly count: number
 }
 
 /**
@@ -42,36 +35,14 @@ export class AlertsRepo extends Effect.Service<AlertsRepo>()("Alerts/AlertsRepo"
 
     const countIn = (
       principal: Principal, filter: AlertFilter | undefined, groupBy: GroupBy | undefined, fold: TextFold
-    ): Effect.Effect<Counted> => {
-      const matching = sql`
-        select a.id${groupBy && groupBy !== "tag" ? sql`, (${sql.literal(groupKeys[groupBy])})::text as key` : sql``}
-        from incident_management_alert a
-        where ${filterCondition(sql, filter, fold)} and ${alertVisible(sql, principal, "a")}`
-      if (!groupBy) {
-        return sql<{ count: number }>`select count(*)::int as count from (${matching}) m`.pipe(
-          Effect.orDie,
-          Effect.map((rows) => ({ total: rows[0]?.count ?? 0, groups: undefined }))
-        )
-      }
-      const groups = groupBy === "tag"
-        ? sql`
-          select false, t.tag::text, count(*)::int from m
-          left join incident_management_alert_to_tag l on l.alert_id = m.id
-          left join incident_management_alerttag t on t.id = l.tag_id
-          group by t.tag`
-        : sql`select false, m.key, count(*)::int from m group by m.key`
-      return sql<GroupRow>`
-        with m as materialized (${matching})
-        select true as is_total, null::text as key, count(*)::int as count from m
-        union all
-        ${groups}`.pipe(
-          Effect.orDie,
-          Effect.map((rows) => ({
-            total: rows.find((r) => r.isTotal)?.count ?? 0,
-            groups: rows.filter((r) => !r.isTotal).map((r) => ({ key: r.key, count: r.count }))
-          }))
-        )
-    }
+    ): Effect.Effect<Counted> =>
+      groupedCountStatement(sql, principal, filter, groupBy, fold).pipe(
+        Effect.orDie,
+        Effect.map((rows) => ({
+          total: rows.find((r) => r.isTotal)?.count ?? 0,
+          groups: groupBy ? rows.filter((r) => !r.isTotal).map((r) => ({ key: r.key, count: r.count })) : undefined
+        }))
+      )
 
     /** alerts/get's one statement: undefined when the alert is missing or hidden. */
     const detail = (principal: Principal, id: number) =>
