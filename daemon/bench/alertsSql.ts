@@ -1,7 +1,8 @@
 /**
  * The floor of the alerts benchmark: the statements the daemon runs for alerts/list, alerts/count
  * and alerts/get, built with @effect/sql from the daemon's own modules and compiled to
- * [text, params], then run directly through `pg` on one warmed connection.
+ * [text, params], then run directly through `pg` on one warmed connection (with the daemon's
+ * PreparingClient, so that both sides prepare a statement that repeats).
  *
  * Each is the daemon's own statement builder (AlertsQuery.pageStatement and groupedCountStatement,
  * AlertDetailQuery.detailStatement), so the floor cannot drift from the daemon; `sameStatement`
@@ -12,6 +13,7 @@ import type { Statement } from "@effect/sql/Statement"
 import { PgClient } from "@effect/sql-pg"
 import { ManagedRuntime, Redacted } from "effect"
 import pg from "pg"
+import { PreparingClient } from "../src/db/PreparedStatements.js"
 import { alertVisible } from "../src/domain/Access.js"
 import type { CursorPayload } from "../src/domain/Cursors.js"
 import { detailStatement } from "../src/domain/alerts/AlertDetailQuery.js"
@@ -43,7 +45,8 @@ export const visibleIdsSql = (sql: SqlClient.SqlClient, principal: Principal, n:
 export const openFloor = async (url: string) => {
   const runtime = ManagedRuntime.make(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }))
   const sql = await runtime.runPromise(SqlClient.SqlClient)
-  const client = new pg.Client({ connectionString: url, application_name: "sockeye-bench:floor" })
+  // The daemon's own client class: a statement that repeats runs prepared on both sides.
+  const client = new PreparingClient({ connectionString: url, application_name: "sockeye-bench:floor" })
   await client.connect()
   const run = async ([text, params]: Compiled) => (await client.query(text, params as Array<unknown>)).rows as Array<Record<string, unknown>>
   const close = async () => {

@@ -25,12 +25,20 @@ const SLICE = 400
 export const publishChange = (event: ChangeEvent) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    for (let i = 0; i < Math.max(event.ids.length, 1); i += SLICE) {
-      const slice = { ...event, ids: event.ids.slice(i, i + SLICE) }
+    for (const payload of changePayloads(event)) {
       // sql.notify of this @effect/sql-pg version sends `NOTIFY ch, $1`, which PostgreSQL refuses.
-      yield* sql`select pg_notify(${CHANGES_CHANNEL}, ${JSON.stringify(slice)})`
+      yield* sql`select pg_notify(${CHANGES_CHANNEL}, ${payload})`
     }
   }).pipe(Effect.orDie)
+
+/** The NOTIFY payloads of one change: its ids in slices that keep each under PostgreSQL's limit. */
+export const changePayloads = (event: ChangeEvent): ReadonlyArray<string> => {
+  const payloads: Array<string> = []
+  for (let i = 0; i < Math.max(event.ids.length, 1); i += SLICE) {
+    payloads.push(JSON.stringify({ ...event, ids: event.ids.slice(i, i + SLICE) }))
+  }
+  return payloads
+}
 
 /**
  * Publishes deletions: each row goes out with the users who could see it before it went, grouped

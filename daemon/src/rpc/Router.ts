@@ -160,7 +160,9 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
 
     // One runtime holding every service: a request is forked on it, with no per-request provide.
     const runtime = yield* Effect.runtime<Auth | RouterServices>()
-    const fork = (session: Session, name: string, raw: unknown) => Runtime.runFork(runtime)(dispatch(session, name, raw))
+    // Spans (Effect.fn, @effect/sql's per-statement span) are built on every call and nothing reads them.
+    const fork = (session: Session, name: string, raw: unknown) =>
+      Runtime.runFork(runtime)(Effect.withTracerEnabled(dispatch(session, name, raw), false))
 
     return { fork, methodNames } as const
   }),

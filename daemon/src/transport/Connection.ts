@@ -1,6 +1,5 @@
 import { Deferred, Effect, Equal, Exit, Fiber, Runtime } from "effect"
 import type { Readable, Writable } from "node:stream"
-import { Stream } from "effect"
 import {
   createMessageConnection, ResponseError, type CancellationToken, type MessageConnection
 } from "vscode-jsonrpc/node"
@@ -108,10 +107,7 @@ export const serve = (options: ConnectionOptions) =>
       }))
     connection.listen()
     log("connected")
-    yield* live.stream(session).pipe(
-      Stream.runForEach((n) => Effect.sync(() => void connection.sendNotification(n.method, n.params).catch(() => undefined))),
-      Effect.forkScoped
-    )
+    yield* live.attach(session)
     yield* Deferred.await(closed)
     log("disconnected")
   }).pipe(Effect.scoped)

@@ -6,13 +6,13 @@ export const ChangeKind = Schema.Literal("created", "updated", "deleted")
 
 export const AlertsChanged = notification({
   method: "alerts/changed",
-  description: "Alerts the connection's user may see were created, updated or deleted.",
+  description: "Alerts the connection's user may see were created, updated or deleted. Under load, changes of the same kind within 50 ms come as one notification.",
   params: Schema.Struct({ ids: Schema.Array(Id), kind: ChangeKind })
 })
 
 export const CasesChanged = notification({
   method: "cases/changed",
-  description: "Cases the connection's user may see were created, updated or deleted.",
+  description: "Cases the connection's user may see were created, updated or deleted. Under load, changes of the same kind within 50 ms come as one notification.",
   params: Schema.Struct({ ids: Schema.Array(Id), kind: ChangeKind })
 })
 

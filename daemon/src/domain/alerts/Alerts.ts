@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { Conflict, NotFound, type Alerts as Methods, type ParamsOf } from "@sockeye/protocol"
-import { audit } from "../Audit.js"
-import { publishChange, publishDeleted } from "../Changes.js"
+import { audit, auditChange } from "../Audit.js"
+import { publishDeleted } from "../Changes.js"
 import { Cursors } from "../Cursors.js"
 import { CurrentPrincipal, systemPrincipal } from "../Principal.js"
 import { toAlertSummary } from "../incidents/summaries.js"
@@ -32,7 +32,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
     const writes = yield* AlertsWrites
     const cursors = (yield* Cursors).codec
 
-    /** One transaction; audit and publishChange inside it find the client in `context`. */
+    /** One transaction; audit and auditChange inside it find the client in `context`. */
     const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       retryingTransaction(sql, effect).pipe(
         Effect.catchTag("SqlError", (error) => Effect.die(error)),
@@ -97,8 +97,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         for (const text of tags) {
           yield* writes.linkTag(systemPrincipal, [id], (yield* writes.upsertTag(text)).id)
         }
-        yield* audit("alerts/create", `created alert ${id} for customer ${p.customerCode}`)
-        yield* publishChange({ entity: "alert", kind: "created", ids: [id] })
+        yield* auditChange("alerts/create", `created alert ${id} for customer ${p.customerCode}`, { entity: "alert", kind: "created", ids: [id] })
         return toAlertSummary(yield* repo.createdSummary(principal, id))
       }))
     })
@@ -115,8 +114,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         const missing = ids.find((id) => !updated.has(id))
         // Failing here rolls back the rows that were updated.
         if (missing !== undefined) return yield* alertNotFound(missing)
-        yield* audit("alerts/update", `updated alerts ${listIds(ids)}: ${JSON.stringify(p.set)}`)
-        yield* publishChange({ entity: "alert", kind: "updated", ids })
+        yield* auditChange("alerts/update", `updated alerts ${listIds(ids)}: ${JSON.stringify(p.set)}`, { entity: "alert", kind: "updated", ids })
         return { updated: ids }
       }))
     })
@@ -126,8 +124,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
       return yield* transaction(Effect.gen(function*() {
         const comment = (yield* writes.insertComments(principal, [p.alertId], p.comment)).get(p.alertId)
         if (!comment) return yield* alertNotFound(p.alertId)
-        yield* audit("alerts/comments/add", `added comment ${comment.id} to alert ${p.alertId}`)
-        yield* publishChange({ entity: "alert", kind: "updated", ids: [p.alertId] })
+        yield* auditChange("alerts/comments/add", `added comment ${comment.id} to alert ${p.alertId}`, { entity: "alert", kind: "updated", ids: [p.alertId] })
         return comment
       }))
     })
@@ -142,9 +139,8 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         const unwritten = comments.find((c) => !c.comment)
         if (unwritten) return yield* alertNotFound(unwritten.alertId)
         // The alerts first: audit() keeps 5,024 characters, enough for 500 ids, not for both lists.
-        yield* audit("alerts/comments/addMany",
-          `commented on alerts ${listIds(p.alertIds)} (comments ${comments.map((c) => c.comment!.id).join(", ")})`)
-        yield* publishChange({ entity: "alert", kind: "updated", ids: [...p.alertIds] })
+        yield* auditChange("alerts/comments/addMany",
+          `commented on alerts ${listIds(p.alertIds)} (comments ${comments.map((c) => c.comment!.id).join(", ")})`, { entity: "alert", kind: "updated", ids: [...p.alertIds] })
         return { comments: comments.map(({ alertId, comment }) => ({ alertId, ...comment! })) }
       }))
     })
@@ -156,8 +152,9 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         yield* requireVisible(ids)
         const tag = yield* writes.upsertTag(p.tag)
         const linked = yield* writes.linkTag(principal, ids, tag.id)
-        yield* audit("alerts/tags/add", `tagged alerts ${listIds(ids)} with tag ${tag.id} (${tag.tag})`)
-        if (linked.size > 0) yield* publishChange({ entity: "alert", kind: "updated", ids: [...linked] })
+        const tagged = `tagged alerts ${listIds(ids)} with tag ${tag.id} (${tag.tag})`
+        if (linked.size > 0) yield* auditChange("alerts/tags/add", tagged, { entity: "alert", kind: "updated", ids: [...linked] })
+        else yield* audit("alerts/tags/add", tagged)
         return { tag, updated: ids }
       }))
     })
@@ -169,8 +166,9 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         yield* requireVisible(ids)
         if (!(yield* writes.tagExists(p.tagId))) return yield* new NotFound({ message: `tag ${p.tagId} not found` })
         const unlinked = yield* writes.unlinkTag(principal, ids, p.tagId)
-        yield* audit("alerts/tags/remove", `removed tag ${p.tagId} from alerts ${listIds(ids)}`)
-        if (unlinked.size > 0) yield* publishChange({ entity: "alert", kind: "updated", ids: [...unlinked] })
+        const removed = `removed tag ${p.tagId} from alerts ${listIds(ids)}`
+        if (unlinked.size > 0) yield* auditChange("alerts/tags/remove", removed, { entity: "alert", kind: "updated", ids: [...unlinked] })
+        else yield* audit("alerts/tags/remove", removed)
         return { updated: ids }
       }))
     })
@@ -181,8 +179,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         yield* requireVisible([p.alertId])
         const ioc = yield* writes.findOrInsertIoc(p)
         yield* writes.linkIoc(principal, p.alertId, ioc.id)
-        yield* audit("alerts/iocs/add", `linked ioc ${ioc.id} to alert ${p.alertId}`)
-        yield* publishChange({ entity: "alert", kind: "updated", ids: [p.alertId] })
+        yield* auditChange("alerts/iocs/add", `linked ioc ${ioc.id} to alert ${p.alertId}`, { entity: "alert", kind: "updated", ids: [p.alertId] })
         return ioc
       }))
     })
@@ -194,8 +191,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         if (!(yield* writes.unlinkIoc(principal, p.alertId, p.iocId))) {
           return yield* new NotFound({ message: `ioc ${p.iocId} not found on alert ${p.alertId}` })
         }
-        yield* audit("alerts/iocs/remove", `unlinked ioc ${p.iocId} from alert ${p.alertId}`)
-        yield* publishChange({ entity: "alert", kind: "updated", ids: [p.alertId] })
+        yield* auditChange("alerts/iocs/remove", `unlinked ioc ${p.iocId} from alert ${p.alertId}`, { entity: "alert", kind: "updated", ids: [p.alertId] })
         return { updated: [p.alertId] }
       }))
     })
