@@ -32,14 +32,24 @@ export class PreparingClient extends pg.Client {
 
   override query(...args: Array<any>): any {
     const [text, values, callback] = args
-    if (typeof text !== "string" || !Array.isArray(values) || values.length === 0 || typeof callback !== "function") {
+    if (typeof text !== "string" || !Array.isArray(values) || values.length === 0 || args.length > 3 ||
+      (callback !== undefined && typeof callback !== "function")) {
       return (super.query as (...a: Array<any>) => any)(...args)
     }
     const name = this.nameFor(text)
-    if (name === undefined) return super.query(text, values, callback as Callback)
+    if (name === undefined) return (super.query as (...a: Array<any>) => any)(...args)
+    // A table whose columns changed under a prepared statement fails it for good: prepare anew next time.
+    const failed = (error: unknown) => {
+      if ((error as { code?: string } | null)?.code === "0A000") this.forget(text)
+    }
+    if (callback === undefined) {
+      return super.query({ name, text, values }).catch((error: unknown) => {
+        failed(error)
+        throw error
+      })
+    }
     return super.query({ name, text, values }, (error: Error | null, result: unknown) => {
-      // A table whose columns changed under a prepared statement fails it for good: prepare anew next time.
-      if (error && (error as { code?: string }).code === "0A000") this.forget(text)
+      failed(error)
       ;(callback as Callback)(error, result)
     })
   }

@@ -33,6 +33,12 @@ describe("PreparingClient", () => {
     expect((await prepared()).length).toBe(1)
   })
 
+  it("prepares the promise form of query too (the bench's floor uses it)", async () => {
+    const text = "select $1::text || '!' as s"
+    for (const v of ["a", "b", "c"]) expect((await client.query(text, [v])).rows).toEqual([{ s: `${v}!` }])
+    expect((await prepared()).map((p) => p.statement)).toContain(text)
+  })
+
   it("leaves statements without parameters unnamed, and multi-statement scripts still run", async () => {
     await client.query("deallocate all")
     const before = (await prepared()).length
