@@ -24,6 +24,13 @@ import { WEIGHTS, type Op, type WorkerInput, type WorkerMessage } from "./loadCl
 const envInt = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
 const CLIENTS = envInt("SOCKEYE_LOAD_CLIENTS", 50)
 const SECONDS = envInt("SOCKEYE_LOAD_SECONDS", 60)
+/**
+ * Untimed seconds at triage pace before the phases (SOCKEYE_LOAD_WARMUP_SECONDS): a long-running
+ * daemon is measured warm, as in the alerts bench. A fresh daemon's first burst opens its pool's
+ * connections, and each new backend plans the RBAC statements on a cold catalog cache (50–140 ms
+ * a statement); the warm-up's own figures are logged.
+ */
+const WARMUP_SECONDS = envInt("SOCKEYE_LOAD_WARMUP_SECONDS", 10)
 /** Worker threads the clients are spread over (SOCKEYE_LOAD_WORKERS; 1 puts every client on one event loop). */
 const WORKERS = Math.max(1, Math.min(envInt("SOCKEYE_LOAD_WORKERS", 5), CLIENTS))
 /**
@@ -96,7 +103,7 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
     context.log(`${CLIENTS} clients in ${WORKERS} worker threads sign in as ${SEED.analyst} (${tags.length} tags); ${ids.length} alerts in play; load ${loadAvg()}`)
 
     /** Runs the clients in WORKERS threads, all starting together once all have signed in. */
-    const runWorkers = async (think: number) => {
+    const runWorkers = async (think: number, seconds: number) => {
       const workers = Array.from({ length: WORKERS }, (_, w) => {
         const first = Math.floor((w * CLIENTS) / WORKERS)
         const input: WorkerInput = {
@@ -109,7 +116,7 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
       try {
         await Promise.all(workers.map(next))
         const finished = Promise.all(workers.map(next))
-        const deadline = Date.now() + SECONDS * 1000
+        const deadline = Date.now() + seconds * 1000
         for (const worker of workers) worker.postMessage({ deadline })
         const started = performance.now()
         const done = await finished
@@ -129,7 +136,7 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
     const phase = async (think: number): Promise<Table> => {
       const before = await pgStats(context.databaseUrl)
       const loadBefore = loadAvg()
-      const { times, errors, elapsed } = await runWorkers(think)
+      const { times, errors, elapsed } = await runWorkers(think, SECONDS)
       const after = await pgStats(context.databaseUrl)
       const rss = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${daemon.pid}/status`, "utf8"))?.[1]
 
@@ -158,6 +165,11 @@ const run = async (context: BenchContext): Promise<ReadonlyArray<Table>> => {
           ...[...errors].map(([k, n]) => `error ×${n}: ${k}`)
         ]
       }
+    }
+    if (WARMUP_SECONDS > 0) {
+      const warm = await runWorkers(500, WARMUP_SECONDS)
+      const all = Object.values(warm.times).flat().sort((a, b) => a - b)
+      context.log(`warm-up, ${WARMUP_SECONDS} s at triage pace (not counted): ${all.length} calls, p50 ${ms(percentile(all, 0.5))} ms, p99 ${ms(percentile(all, 0.99))} ms, ${[...warm.errors.values()].reduce((a, b) => a + b, 0)} errors`)
     }
     const tables: Array<Table> = []
     for (const think of PHASES) tables.push(await phase(think))
