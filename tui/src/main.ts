@@ -2,6 +2,9 @@ import * as fs from "node:fs"
 import { parseArgs } from "node:util"
 import { UsageError, type ConnectionFlags } from "./connection.js"
 import type { Io } from "./io.js"
+import { mark } from "./trace.js"
+
+mark("bundle evaluated")
 
 export const VERSION: string =
   (JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
@@ -83,7 +86,15 @@ export const run = async (argv: ReadonlyArray<string>, io: Io): Promise<number> 
         // frames, no development warnings. A daemon this starts gets the environment as it was.
         const env = { ...io.env }
         process.env["NODE_ENV"] ??= "production"
-        return await (await import("./commands/ui.js")).ui({ flags, readonly: values.readonly ?? false, demo: values.demo ?? false, clientInfo }, { ...io, env })
+        if (!process.stdout.isTTY || !process.stdin.isTTY) {
+          io.stderr("sockeye: the terminal UI needs a terminal; for scripts use 'sockeye call' (see sockeye --help)\n")
+          return 2
+        }
+        const args = { flags, readonly: values.readonly ?? false, demo: values.demo ?? false, clientInfo }
+        // The session opens first: the daemon answers while the UI's modules load (uiSession.ts).
+        const { session, opened } = (await import("./commands/uiSession.js")).openSession(args, { ...io, env })
+        await opened
+        return await (await import("./commands/ui.js")).ui(session, args, { ...io, env })
       }
       default: throw new UsageError(`unknown command ${JSON.stringify(command)}`)
     }
