@@ -1,4 +1,4 @@
-// Bundles the sockeye CLI (tui/dist/cli.js, built by tsc) into one file, tui/bundle/sockeye.mjs.
+// Bundles the sockeye CLI (tui/dist/cli.js, built by tsc) into one file, tui/bundle/sockeye.cjs.
 // Node reads hundreds of effect, ink and react modules one by one at start-up: the bundle loads
 // in about a quarter of the CPU time, which is most of the time from `sockeye` to the first rows.
 import * as esbuild from "esbuild"

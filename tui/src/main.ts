@@ -38,8 +38,9 @@ Credentials, default: none (the daemon's --trust-local user)
   --token TOKEN        an API token (auth/tokens/create); env SOCKEYE_TOKEN
   --user NAME          with --password PASSWORD; env SOCKEYE_USER, SOCKEYE_PASSWORD
 
-Environment: SOCKEYE_DAEMON (the sockeyed to start), SOCKEYE_MAX_MESSAGE_BYTES (mcp), and the
-daemon's own SOCKEYE_* settings, passed to a daemon this command starts.
+Environment: SOCKEYE_DAEMON (the sockeyed to start), SOCKEYE_MAX_MESSAGE_BYTES (mcp),
+SOCKEYE_CACHE_DIR (the start-up code cache, default ~/.cache/sockeye), and the daemon's own
+SOCKEYE_* settings, passed to a daemon this command starts.
 `
 
 const options = {

@@ -54,7 +54,10 @@ export const ui = async (session: UiSession, args: { readonly readonly: boolean 
   onFirstRows(screen, () => {
     mark("first rows")
     // After this frame is out, not in the middle of writing it.
-    setImmediate(saveCodeCache)
+    setImmediate(() => {
+      saveCodeCache()
+      mark("code cache saved (if there was none)")
+    })
   })
   // Anything printed while the UI runs would tear the screen; it is dropped (React's warnings included).
   const quiet = silenceConsole()
