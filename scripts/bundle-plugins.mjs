@@ -1,14 +1,14 @@
 // esbuild plugins that let the sockeye bundle be a script (CommonJS) rather than an ES module, so
 // that bin/sockeye.js can compile it with a V8 code cache. Two dependencies use top-level await.
 
-// yoga-layout without top-level await, so that the bundle can be a script
-// (CommonJS) that V8 can keep a code cache of. yoga-layout's entry awaits its Emscripten loader,
-// which compiles the embedded WASM asynchronously; Emscripten's `instantiateWasm` hook lets us
-// compile and instantiate it synchronously instead (Node allows a synchronous WebAssembly.Module
-// of any size), after which the module object we pass in is initialized before the call returns.
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
+
+// yoga-layout's entry awaits its Emscripten loader, which compiles the embedded WASM
+// asynchronously. Emscripten's `instantiateWasm` hook lets us compile and instantiate it
+// synchronously instead (Node allows a synchronous WebAssembly.Module of any size), after which
+// the module object we pass in is initialized before the loader returns.
 
 const BASE64 = /"data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)"/
 
@@ -18,7 +18,8 @@ export const yogaSync = (root) => ({
     const entry = createRequire(path.join(root, "node_modules/ink/package.json")).resolve("yoga-layout")
     const dir = path.dirname(entry)
     const binary = path.join(dir, "../binaries/yoga-wasm-base64-esm.js")
-    build.onResolve({ filter: /^yoga-layout$/ }, () => ({ path: entry, namespace: "yoga-sync" }))
+    // Relative: the bundle names each module by its path, and should not depend on the checkout's.
+    build.onResolve({ filter: /^yoga-layout$/ }, () => ({ path: path.relative(root, entry), namespace: "yoga-sync" }))
     // The WASM bytes move to the entry below; the loader's copy would only be a second 90 KB to parse.
     build.onLoad({ filter: /yoga-wasm-base64-esm\.js$/ }, (args) => ({
       contents: fs.readFileSync(args.path, "utf8").replace(BASE64, '"data:application/octet-stream;base64,"'),
