@@ -3,6 +3,7 @@
 // in about a quarter of the CPU time, which is most of the time from `sockeye` to the first rows.
 import * as esbuild from "esbuild"
 import { fileURLToPath } from "node:url"
+import { BUNDLE_PREFIX, BUNDLE_SUFFIX } from "../tui/dist/launch/codeCache.js"
 import { inkWithoutDevtools, yogaSync } from "./bundle-plugins.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -20,6 +21,9 @@ await esbuild.build({
   // bin/sockeye.js passes the bundle's own URL: sources find package.json and the daemon by it.
   define: { "process.env.NODE_ENV": "\"production\"", "import.meta.url": "__sockeyeUrl" },
   plugins: [inkWithoutDevtools, yogaSync(root)],
+  // One function expression, which tui/dist/launch/codeCache.js compiles and calls.
+  banner: { js: BUNDLE_PREFIX },
+  footer: { js: BUNDLE_SUFFIX },
   logLevel: "warning",
   // main.ts sets NODE_ENV for the daemon it may start; the bundle reads the constant regardless.
   logOverride: { "assign-to-define": "silent" },

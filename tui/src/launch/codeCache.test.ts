@@ -2,13 +2,13 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { cacheDir, runBundle } from "./codeCache.js"
+import { BUNDLE_PREFIX, BUNDLE_SUFFIX, cacheDir, runBundle } from "./codeCache.js"
 
 let dir: string
 const ran: Array<unknown> = []
 const bundle = (name: string, source: string) => {
   const file = path.join(dir, name)
-  fs.writeFileSync(file, source)
+  fs.writeFileSync(file, `${BUNDLE_PREFIX}\n${source}${BUNDLE_SUFFIX}\n`)
   return file
 }
 // A bundle that reports what it saw: its CommonJS parameters and the URL esbuild's define points at.
@@ -28,7 +28,7 @@ describe("runBundle", () => {
     const file = bundle("a.cjs", probe("a"))
     let save = () => {}
     expect(runBundle(file, (s) => { save = s }, path.join(dir, "cache"))).toBe(false)
-    expect(ran).toEqual([{ tag: "a", file, url: `file://${file}`, require: "function", line: expect.stringContaining(`${file}:1:`) }])
+    expect(ran).toEqual([{ tag: "a", file, url: `file://${file}`, require: "function", line: expect.stringContaining(`${file}:2:`) }])
     save()
     expect(caches()).toHaveLength(1)
     expect(runBundle(file, () => {}, path.join(dir, "cache"))).toBe(true)

@@ -11,8 +11,14 @@ import * as vm from "node:vm"
 export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
   env["SOCKEYE_CACHE_DIR"] || path.join(env["XDG_CACHE_HOME"] || path.join(os.homedir(), ".cache"), "sockeye")
 
-// The bundle's parameters besides CommonJS's own: esbuild turns `import.meta.url` into __sockeyeUrl.
-const HEADER = "(function (exports, require, module, __filename, __dirname, __sockeyeUrl) {"
+/**
+ * The bundle is one function expression (scripts/bundle-tui.mjs writes these around it): CommonJS's
+ * parameters and __sockeyeUrl, which esbuild puts for `import.meta.url`. Wrapped in the file, not
+ * here, so that V8 compiles the file's text as it was read (an ASCII file becomes a string outside
+ * the JS heap) instead of a 2.5 MB copy joined on the heap, and stack traces keep its line numbers.
+ */
+export const BUNDLE_PREFIX = "(function (exports, require, module, __filename, __dirname, __sockeyeUrl) {"
+export const BUNDLE_SUFFIX = "})"
 const DIGEST = 20
 
 /**
@@ -61,14 +67,9 @@ export const runBundle = (file: string, expose: (saveCache: () => void) => void 
   const bytes = fs.readFileSync(file)
   const cacheFile = cacheFileOf(bytes, dir)
   const cachedData = readCache(cacheFile)
-  // The header is a line of its own, so the bundle's line numbers in stack traces stay right.
   // An ASCII file (esbuild escapes non-ASCII) decodes without UTF-8's slow path.
   const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8")
-  const script = new vm.Script(`${HEADER}\n${source}\n})`, {
-    filename: file,
-    lineOffset: -1,
-    ...(cachedData ? { cachedData } : {})
-  })
+  const script = new vm.Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) })
   const cached = cachedData !== undefined && !script.cachedDataRejected
   let saved = cached
   const saveCache = () => {
