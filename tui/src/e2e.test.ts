@@ -1,5 +1,7 @@
 import { Alerts } from "@sockeye/protocol"
 import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -11,6 +13,8 @@ import { connectClient, seedAlerts, startSoc, type TestSoc } from "./test-utils/
  */
 const SOCKEYE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/sockeye.js")
 const SERVER = `sockeye-e2e-${process.pid}`
+// Its own code cache: the first terminal starts without one and saves it, the later ones use it.
+const CACHE_DIR = path.join(os.tmpdir(), `sockeye-e2e-cache-${process.pid}`)
 
 const tmux = (...args: ReadonlyArray<string>) => execFileSync("tmux", ["-L", SERVER, ...args], { encoding: "utf8" })
 
@@ -34,11 +38,12 @@ beforeAll(async () => {
 afterAll(async () => {
   try { tmux("kill-server") } catch { /* no server left */ }
   await soc?.stop()
+  fs.rmSync(CACHE_DIR, { recursive: true, force: true })
 })
 
 /** A terminal of the given size running sockeye as alice; the shell line after it shows the exit. */
 const terminal = (name: string, columns: number, rows: number) => {
-  const env = Object.entries({ TERM: "xterm-256color", LANG: "C.UTF-8", SOCKEYE_CONFIG_DIR: "/nonexistent" }).map(([k, v]) => `${k}=${v}`)
+  const env = Object.entries({ TERM: "xterm-256color", LANG: "C.UTF-8", SOCKEYE_CONFIG_DIR: "/nonexistent", SOCKEYE_CACHE_DIR: CACHE_DIR }).map(([k, v]) => `${k}=${v}`)
   // Ink renders nothing while it believes it runs in CI: the terminal is a real one.
   const command = `env -u CI -u CONTINUOUS_INTEGRATION ${env.join(" ")} ${process.execPath} ${SOCKEYE_BIN} --socket ${soc.daemon.socketPath} --user alice --password password1; echo "sockeye exited $?"; sleep 600`
   tmux("new-session", "-d", "-s", name, "-x", String(columns), "-y", String(rows), command)

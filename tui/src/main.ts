@@ -2,6 +2,9 @@ import * as fs from "node:fs"
 import { parseArgs } from "node:util"
 import { UsageError, type ConnectionFlags } from "./connection.js"
 import type { Io } from "./io.js"
+import { mark } from "./trace.js"
+
+mark("bundle evaluated")
 
 export const VERSION: string =
   (JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
@@ -35,8 +38,9 @@ Credentials, default: none (the daemon's --trust-local user)
   --token TOKEN        an API token (auth/tokens/create); env SOCKEYE_TOKEN
   --user NAME          with --password PASSWORD; env SOCKEYE_USER, SOCKEYE_PASSWORD
 
-Environment: SOCKEYE_DAEMON (the sockeyed to start), SOCKEYE_MAX_MESSAGE_BYTES (mcp), and the
-daemon's own SOCKEYE_* settings, passed to a daemon this command starts.
+Environment: SOCKEYE_DAEMON (the sockeyed to start), SOCKEYE_MAX_MESSAGE_BYTES (mcp),
+SOCKEYE_CACHE_DIR (the start-up code cache, default ~/.cache/sockeye), and the daemon's own
+SOCKEYE_* settings, passed to a daemon this command starts.
 `
 
 const options = {
@@ -83,7 +87,15 @@ export const run = async (argv: ReadonlyArray<string>, io: Io): Promise<number> 
         // frames, no development warnings. A daemon this starts gets the environment as it was.
         const env = { ...io.env }
         process.env["NODE_ENV"] ??= "production"
-        return await (await import("./commands/ui.js")).ui({ flags, readonly: values.readonly ?? false, demo: values.demo ?? false, clientInfo }, { ...io, env })
+        if (!process.stdout.isTTY || !process.stdin.isTTY) {
+          io.stderr("sockeye: the terminal UI needs a terminal; for scripts use 'sockeye call' (see sockeye --help)\n")
+          return 2
+        }
+        const args = { flags, readonly: values.readonly ?? false, demo: values.demo ?? false, clientInfo }
+        // The session opens first: the daemon answers while the UI's modules load (uiSession.ts).
+        const { session, opened } = (await import("./commands/uiSession.js")).openSession(args, { ...io, env })
+        await opened
+        return await (await import("./commands/ui.js")).ui(session, args, { ...io, env })
       }
       default: throw new UsageError(`unknown command ${JSON.stringify(command)}`)
     }

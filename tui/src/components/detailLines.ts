@@ -34,7 +34,7 @@ export class LinesBuilder {
     return this
   }
 
-  /** A link line: "▸ " then the segments. */
+  /** A link line: the link mark, then the segments. */
   link(tag: string, segments: ReadonlyArray<Segment>, open: () => void): this {
     return this.line([{ text: "   ▸ ", color: theme.text.link }, ...segments], open, tag)
   }

@@ -51,6 +51,7 @@ export class Screen extends EventEmitter {
       this.stats.frames++
       this.stats.rows += written
       this.out.write(SYNC_BEGIN + buffer + SYNC_END)
+      this.emit("frame", frame)
     }
     return true
   }
