@@ -33,8 +33,9 @@ const notificationsOf = (event: ChangeEvent, ids: ReadonlyArray<number | string>
  * Every committed change, sent to each attached session cut down to the rows its user may see
  * (a change nobody visible touched is not sent). One fiber serves every session: per change, one
  * visibility statement answers for all the users connected, and the answers go out to the
- * sessions in one pass; changes that come together are merged first (DELIVERY_WINDOW_MS). A stream per session, as before, cost 50 fibers, queues and Effect
- * steps per change with 50 analysts connected, most of the daemon's time in the load bench.
+ * sessions in one pass; changes that come together are merged first (DELIVERY_WINDOW_MS). A
+ * stream per session, as before, cost 50 fibers, queues and Effect steps per change with 50
+ * analysts connected, most of the daemon's time in the load bench.
  */
 export class LiveUpdates extends Effect.Service<LiveUpdates>()("Rpc/LiveUpdates", {
   scoped: Effect.gen(function*() {
