@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url"
 import { render } from "ink"
 import React from "react"
 import { openDatabase } from "../../daemon/bench/database.js"
+import { launchInOpenPane, launchInTmux } from "./launch.js"
 import { App } from "../src/App.js"
 import { ConnectionStore } from "../src/contexts/ClientContext.js"
 import { Screen } from "../src/terminal/Screen.js"
@@ -161,68 +162,6 @@ const launchInProcess = async (socket: string) => {
   return elapsed
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-const cpuOf = (pid: number): number => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
-  // utime and stime are the 14th and 15th fields of stat; after "(comm) " they are the 12th and 13th.
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
-const launchInTmux = async (socket: string, name: string): Promise<{ wall: number; cpu: number }> => {
-  const server = `sockeye-bench-${process.pid}-${name}`
-  const tmux = (...args: Array<string>) => execFileSync("tmux", ["-L", server, ...args], { encoding: "utf8" })
-  const t0 = performance.now()
-  // exec: the pane's process is node itself, so its CPU time can be read.
-  tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", `exec env -u CI LANG=C.UTF-8 ${process.execPath} ${SOCKEYE} --socket ${socket}`)
-  const pid = Number(tmux("display-message", "-p", "-t", name, "#{pane_pid}").trim())
-  try {
-    for (;;) {
-      if (/^▸/m.test(tmux("capture-pane", "-p", "-t", name))) return { wall: performance.now() - t0, cpu: cpuOf(pid) * 1000 }
-      if (performance.now() - t0 > 30_000) throw new Error("no rows after 30 s")
-      await new Promise((r) => setTimeout(r, 5))
-    }
-  } finally {
-    tmux("kill-server")
-  }
-}
-
-/**
- * As a user starts it: in a tmux pane already open, whose shell waits for Enter, with the pane's
- * output streamed to a file (pipe-pane) that this process reads. Finding the first row then
- * spawns nothing: launchInTmux's `capture-pane`, every 5 ms, is a tmux process each time (about
- * 11 ms of CPU here), which competes with the launch for the same two cores, and it also times
- * the start of a tmux server. The cursor's ▸ is in the output only once the table's rows are.
- */
-const launchInOpenPane = async (socket: string, name: string): Promise<{ wall: number; cpu: number }> => {
-  const server = `sockeye-bench-${process.pid}-${name}`
-  const tmux = (...args: Array<string>) => execFileSync("tmux", ["-L", server, ...args], { encoding: "utf8" })
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sockeye-bench-pane-"))
-  const output = path.join(dir, "pane.out")
-  tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40",
-    `read _ && exec env -u CI LANG=C.UTF-8 ${process.execPath} ${SOCKEYE} --socket ${socket}`)
-  try {
-    tmux("pipe-pane", "-o", "-t", name, `cat > ${output}`)
-    const pid = Number(tmux("display-message", "-p", "-t", name, "#{pane_pid}").trim())
-    await new Promise((r) => setTimeout(r, 200))
-    const t0 = performance.now()
-    tmux("send-keys", "-t", name, "Enter")
-    for (;;) {
-      if (fs.existsSync(output) && fs.readFileSync(output, "utf8").includes("▸")) {
-        const found = { wall: performance.now() - t0, cpu: cpuOf(pid) * 1000 }
-        // What was written is on the screen too.
-        for (let i = 0; i < 100 && !/^▸/m.test(tmux("capture-pane", "-p", "-t", name)); i++) await new Promise((r) => setTimeout(r, 10))
-        if (!/^▸/m.test(tmux("capture-pane", "-p", "-t", name))) throw new Error("the pane's output had the cursor row, its screen did not")
-        return found
-      }
-      if (performance.now() - t0 > 30_000) throw new Error("no rows after 30 s")
-      await new Promise((r) => setTimeout(r, 2))
-    }
-  } finally {
-    tmux("kill-server")
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
-}
-
 const main = async () => {
   const db = await openDatabase()
   cleanups.push(() => db.close())
@@ -251,13 +190,13 @@ const main = async () => {
   try { execFileSync("tmux", ["-V"]) } catch { hasTmux = false }
   if (hasTmux) {
     const runs: Array<{ wall: number; cpu: number }> = []
-    for (let i = 0; i < 5; i++) runs.push(await launchInTmux(socket, `launch${i}`))
+    for (let i = 0; i < 5; i++) runs.push(await launchInTmux(`${process.execPath} ${SOCKEYE} --socket ${socket}`, `launch${i}`))
     const wall = runs.map((r) => r.wall)
     const cpu = runs.map((r) => r.cpu)
     out.push(`| process in tmux: node starts bin/sockeye.js until a row shows in capture-pane (polled every 5 ms) | ${runs.length} | ${ms(quantile(wall, 0.5))} ms | ${ms(Math.min(...wall))} ms | ${ms(Math.max(...wall))} ms |`)
     out.push(`| the same, CPU time of the sockeye process (user + system, 10 ms ticks) | ${runs.length} | ${ms(quantile(cpu, 0.5))} ms | ${ms(Math.min(...cpu))} ms | ${ms(Math.max(...cpu))} ms |`)
     const open: Array<{ wall: number; cpu: number }> = []
-    for (let i = 0; i < 5; i++) open.push(await launchInOpenPane(socket, `open${i}`))
+    for (let i = 0; i < 5; i++) open.push(await launchInOpenPane(`${process.execPath} ${SOCKEYE} --socket ${socket}`, `open${i}`))
     const openWall = open.map((r) => r.wall)
     const openCpu = open.map((r) => r.cpu)
     out.push(`| process in an open tmux pane: Enter on the waiting shell until the first row is written to the pane (its output streamed, nothing polled) | ${open.length} | ${ms(quantile(openWall, 0.5))} ms | ${ms(Math.min(...openWall))} ms | ${ms(Math.max(...openWall))} ms |`)

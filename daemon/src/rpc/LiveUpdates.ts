@@ -48,17 +48,10 @@ export class LiveUpdates extends Effect.Service<LiveUpdates>()("Rpc/LiveUpdates"
       Effect.gen(function*() {
         const ready = [...sessions].filter((s) => s.phase === "ready" && s.principal !== undefined)
         if (ready.length === 0) return []
-        // Jobs and deletions are decided without SQL, and the daemon's own principal sees everything.
-        const shared = event.entity !== "job" && event.kind !== "deleted"
-        const users = new Set<number>()
-        for (const s of ready) if (!s.principal!.system) users.add(s.principal!.user.id)
-        const byUser = shared && users.size > 0 ? yield* visibility.visibleIdsByUser([...users], event) : new Map<number, ReadonlyArray<number>>()
-        return yield* Effect.forEach(ready, (session) => {
-          const principal = session.principal!
-          const ids = shared && !principal.system ? byUser.get(principal.user.id) : undefined
-          return Effect.map(ids ? Effect.succeed(ids) : visibility.visibleIds(principal, event),
-            (visible) => [session, notificationsOf(event, visible)] as const)
-        })
+        const byUser = yield* visibility.visibleIdsByUser([...new Set(ready.map((s) => s.principal!.user.id))], event)
+        // The daemon's own principal sees everything.
+        return ready.map((session) =>
+          [session, notificationsOf(event, session.principal!.system ? event.ids : byUser.get(session.principal!.user.id) ?? [])] as const)
       }).pipe(
         // A check that fails (the database away, mostly) drops this change; the feed goes on.
         Effect.catchAllDefect((defect) =>
