@@ -16,20 +16,28 @@ export const stop = (child: ChildProcess) =>
     child.kill("SIGTERM")
   })
 
+/**
+ * Extra node flags for the daemon, for diagnosis: SOCKEYE_BENCH_DAEMON_FLAGS="--trace-gc-nvp" with
+ * SOCKEYE_BENCH_DAEMON_STDOUT=FILE records every GC of the daemon (V8 traces go to stdout).
+ */
+const nodeFlags = () => process.env["SOCKEYE_BENCH_DAEMON_FLAGS"]?.split(" ").filter(Boolean) ?? []
+
 /** The real daemon on a unix socket; resolves once it listens (it has migrated by then). */
 export const startDaemon = (
   context: BenchContext, socketPath: string, options: { readonly databaseUrl?: string; readonly env?: Record<string, string> } = {}
 ): Promise<ChildProcess> =>
   new Promise((resolve, reject) => {
     const profile = process.env["SOCKEYE_BENCH_PROFILE"]
-    const child = spawn(process.execPath, [...(profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : []), DAEMON, "--socket", socketPath], {
+    const child = spawn(process.execPath, [...(profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : []), ...nodeFlags(), DAEMON, "--socket", socketPath], {
       env: { ...process.env, SOCKEYE_DATABASE_URL: options.databaseUrl ?? context.databaseUrl, SOCKEYE_ADMIN_PASSWORD: context.adminPassword,
         ...options.env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     context.defer(() => stop(child))
     let log = ""
-    child.stdout?.resume()
+    const stdout = process.env["SOCKEYE_BENCH_DAEMON_STDOUT"]
+    if (stdout) child.stdout?.pipe(fs.createWriteStream(stdout))
+    else child.stdout?.resume()
     const timer = setTimeout(() => reject(new Error(`the daemon did not start:\n${log}`)), 300_000)
     child.stderr?.on("data", (chunk: Buffer) => {
       log = (log + chunk.toString("utf8")).slice(-16384)

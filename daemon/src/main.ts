@@ -7,6 +7,9 @@ import { Auth } from "./domain/auth/Auth.js"
 import type { Address } from "./transport/Listener.js"
 import { serveMcp } from "./transport/Mcp.js"
 import { VERSION } from "./lib/packageInfo.js"
+import { tuneGc } from "./lib/gcTuning.js"
+
+tuneGc()
 
 const HELP = `sockeyed ${VERSION} — the Sockeye daemon
 

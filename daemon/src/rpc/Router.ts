@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Option, Runtime, Schema } from "effect"
+import { Context, Effect, Option, Runtime, Schema } from "effect"
 import {
   Forbidden, InvalidParams, InvalidRequest, Lifecycle, MethodNotFound, NotInitialized, Notifications,
   openRpcDocument, type Audience, type Method, type RoleName, type RpcError
@@ -34,7 +34,7 @@ import type { Session } from "./Session.js"
 import { decodeParams } from "./Params.js"
 import { dryRun } from "./DryRun.js"
 import { Encoded } from "./Encoded.js"
-import { RequestProgress, reporterFor, takeProgressToken, type ProgressReporter } from "./Progress.js"
+import { noProgress, RequestProgress, reporterFor, takeProgressToken, type ProgressReporter } from "./Progress.js"
 import { SiemIndex } from "../connectors/siem/SiemIndex.js"
 import { Tokens } from "../domain/auth/Tokens.js"
 import { SchemaCatalog } from "../domain/schema/SchemaCatalog.js"
@@ -45,6 +45,8 @@ type MutationParams = { readonly dryRun?: boolean; readonly onBehalfOf?: string;
 
 /** What the router's runtime holds: every handler service but the per-request ones. */
 type RouterServices = Exclude<HandlerServices, CurrentPrincipal | RequestProgress>
+/** What a request runs with: the router's services, and its session's principal and progress. */
+type RequestServices = Auth | RouterServices | CurrentPrincipal | RequestProgress
 
 /** The one table of every handler the daemon serves besides the lifecycle. */
 const handlers: ReadonlyArray<Handler> = [
@@ -100,7 +102,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         })
       })
 
-    const dispatch = (session: Session, name: string, raw: unknown): Effect.Effect<unknown, RpcError, Auth | RouterServices> =>
+    const dispatch = (session: Session, name: string, raw: unknown): Effect.Effect<unknown, RpcError, RequestServices> =>
       Effect.gen(function*() {
         if (name === "initialize") return yield* initialize(session, raw)
         if (session.phase === "closing") return yield* new InvalidRequest({ message: "the connection is shutting down" })
@@ -128,10 +130,10 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         const params = yield* decodeParams(method, rest)
         const progress = reporterFor(session, token)
         if (!method.dryRun) {
-          return yield* encode(method, yield* handler.run(params).pipe(
-            Effect.provideService(CurrentPrincipal, principal),
-            Effect.provideService(RequestProgress, progress)
-          ))
+          // The session's runtime already holds the principal and no progress (see `fork`).
+          return yield* encode(method, yield* (token === undefined
+            ? handler.run(params)
+            : handler.run(params).pipe(Effect.provideService(RequestProgress, progress))))
         }
         return yield* mutate(method, handler, principal, progress, params as MutationParams)
       })
@@ -158,11 +160,31 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         return yield* Schema.encode(support.preview)(yield* dryRun(sql, acting, run)).pipe(Effect.orDie)
       })
 
-    // One runtime holding every service: a request is forked on it, with no per-request provide.
-    const runtime = yield* Effect.runtime<Auth | RouterServices>()
-    // Spans (Effect.fn, @effect/sql's per-statement span) are built on every call and nothing reads them.
-    const fork = (session: Session, name: string, raw: unknown) =>
-      Runtime.runFork(runtime)(Effect.withTracerEnabled(dispatch(session, name, raw), false))
+    // Spans (Effect.fn, @effect/sql's per-statement span) are built on every call and nothing reads
+    // them: the runtime requests fork on has tracing off, rather than each request turning it off.
+    const runtime = yield* Effect.withTracerEnabled(Effect.runtime<Auth | RouterServices>(), false)
+    /**
+     * A signed-in session's requests fork on a runtime whose context already holds its principal
+     * and no progress, built once per principal: providing them per request copied the context
+     * (every service of the daemon) twice a call, a large share of what a read allocated.
+     */
+    const sessionRuntimes = new WeakMap<Principal, Runtime.Runtime<RequestServices>>()
+    const runtimeOf = (session: Session): Runtime.Runtime<RequestServices> => {
+      const principal = session.principal
+      // dispatch runs no handler before the session has a principal (NotInitialized).
+      if (!principal) return runtime as Runtime.Runtime<RequestServices>
+      let own = sessionRuntimes.get(principal)
+      if (!own) {
+        own = Runtime.make({
+          context: runtime.context.pipe(Context.add(CurrentPrincipal, principal), Context.add(RequestProgress, noProgress)),
+          fiberRefs: runtime.fiberRefs,
+          runtimeFlags: runtime.runtimeFlags
+        })
+        sessionRuntimes.set(principal, own)
+      }
+      return own
+    }
+    const fork = (session: Session, name: string, raw: unknown) => Runtime.runFork(runtimeOf(session))(dispatch(session, name, raw))
 
     return { fork, methodNames } as const
   }),

@@ -37,6 +37,11 @@ describe("PreparingClient", () => {
     const text = "select $1::text || '!' as s"
     for (const v of ["a", "b", "c"]) expect((await client.query(text, [v])).rows).toEqual([{ s: `${v}!` }])
     expect((await prepared()).map((p) => p.statement)).toContain(text)
+    // The prepared promise form rejects with PostgreSQL's error, and the connection goes on.
+    const typed = "select $1::int as n"
+    await client.query(typed, [1])
+    await expect(client.query(typed, ["one"])).rejects.toMatchObject({ code: "22P02" })
+    expect((await client.query(typed, [2])).rows).toEqual([{ n: 2 }])
   })
 
   it("leaves statements without parameters unnamed, and multi-statement scripts still run", async () => {

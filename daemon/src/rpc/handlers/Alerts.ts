@@ -7,7 +7,7 @@ import { handle, type Handler } from "../Handler.js"
 export const alertsHandlers: ReadonlyArray<Handler> = [
   handle(Methods.AlertsList, (p) =>
     Effect.map(Effect.flatMap(Alerts, (a) => a.list(p)), ({ itemsJson, nextCursor }) =>
-      new Encoded<ResultOf<typeof Methods.AlertsList>>(`{"items":${itemsJson},"nextCursor":${JSON.stringify(nextCursor)}}`))),
+      new Encoded<ResultOf<typeof Methods.AlertsList>>(`{"items":`, itemsJson, `,"nextCursor":${JSON.stringify(nextCursor)}}`))),
   handle(Methods.AlertsCount, (p) => Effect.flatMap(Alerts, (a) => a.count(p))),
   handle(Methods.AlertsGet, (p) => Effect.flatMap(Alerts, (a) => a.get(p.id))),
   handle(Methods.AlertsCreate, (p) => Effect.flatMap(Alerts, (a) => a.create(p))),
