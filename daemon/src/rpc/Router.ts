@@ -130,7 +130,7 @@ export class Router extends Effect.Service<Router>()("Rpc/Router", {
         const params = yield* decodeParams(method, rest)
         const progress = reporterFor(session, token)
         if (!method.dryRun) {
-          // The session's runtime already holds the principal and no progress (see `fork`).
+          // The session's runtime already holds the principal and no progress (see runtimeOf).
           return yield* encode(method, yield* (token === undefined
             ? handler.run(params)
             : handler.run(params).pipe(Effect.provideService(RequestProgress, progress))))
