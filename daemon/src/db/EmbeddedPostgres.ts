@@ -54,6 +54,29 @@ const postgresIds = Effect.gen(function*() {
   )
 })
 
+/**
+ * As root the cluster runs as user postgres, which must be able to enter `dir`. Under a directory
+ * it may not search (root's 0700 home, a `mktemp -d`), initdb failed with a bare "Permission
+ * denied"; this names the directory in the way and what to do about it.
+ */
+const requireReachable = (dir: string, ids: Ids) =>
+  Effect.gen(function*() {
+    if (ids.uid === undefined) return
+    const searchable = (d: string) => run("test", ["-x", d], ids).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+    if (yield* searchable(dir)) return
+    let blocking = dir
+    for (let d = path.dirname(dir), below = dir; d !== below; below = d, d = path.dirname(d)) {
+      if (!(yield* searchable(d))) blocking = d
+    }
+    const mode = yield* attempt("", () => fs.stat(blocking)).pipe(
+      Effect.map((st) => `mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}, owner uid ${st.uid}`),
+      Effect.orElseSucceed(() => "unreadable"))
+    return yield* new EmbeddedPostgresError({
+      message: `the embedded PostgreSQL runs as user postgres, which cannot enter ${blocking} (${mode}) on the way to ` +
+        `${dir}: allow it (chmod o+x ${blocking}) or choose a SOCKEYE_HOME outside it`
+    })
+  })
+
 /** The binaries must be executable by the postgres user; under a 0700 home they are not, so copy them. */
 const reachableBinaries = (home: string, ids: Ids) =>
   Effect.gen(function*() {
@@ -264,6 +287,7 @@ export const acquire = (home: string) =>
     const socketDir = path.join(root, "run")
     yield* ensureDir(path.resolve(home), 0o755, {})
     yield* ensureDir(root, 0o755, ids)
+    yield* requireReachable(root, ids)
     yield* ensureDir(socketDir, 0o700, ids)
     const bin = yield* reachableBinaries(home, ids)
     const pgCtl = path.join(bin, "pg_ctl")

@@ -4,6 +4,8 @@ import { Alerts, Auth, SchemaMethods, Users } from "@sockeye/protocol"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { Effect } from "effect"
+import * as Embedded from "../../src/db/EmbeddedPostgres.js"
 import { startDaemon, type RunningDaemon } from "../fixtures/Daemon.js"
 import { hearsLiveUpdate } from "../fixtures/LiveUpdate.js"
 
@@ -252,5 +254,22 @@ describe("the embedded PostgreSQL supervised: its postmaster SIGKILLed", () => {
     expect(await b!.stop()).toBe(0)
     expect(b!.log()).toContain("embedded PostgreSQL stopped")
     expect(postgresProcesses(dataDir)).toEqual([])
+  })
+})
+
+describe("the embedded PostgreSQL under a directory user postgres may not enter", () => {
+  // Only root runs the cluster as another user; elsewhere there is nothing to refuse.
+  it.skipIf(process.getuid?.() !== 0)("refuses at once, naming the directory and what to do", async () => {
+    const locked = fs.mkdtempSync(path.join(os.tmpdir(), "sockeye-locked-"))
+    fs.chmodSync(locked, 0o700)
+    try {
+      const failure = await Effect.runPromise(Effect.flip(Embedded.acquire(path.join(locked, "home"))))
+      expect(failure.message).toBe(
+        `the embedded PostgreSQL runs as user postgres, which cannot enter ${locked} (mode 0700, owner uid 0) on the way to ` +
+        `${path.join(locked, "home", "pg")}: allow it (chmod o+x ${locked}) or choose a SOCKEYE_HOME outside it`)
+      expect(fs.existsSync(path.join(locked, "home", "pg", "data"))).toBe(false)
+    } finally {
+      fs.rmSync(locked, { recursive: true, force: true })
+    }
   })
 })

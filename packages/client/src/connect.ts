@@ -40,7 +40,9 @@ export const autoLink = async (target: Extract<Target, { kind: "auto" }>): Promi
   if (!file) throw new Error("auto: empty daemon command")
   const dir = path.dirname(socketPath)
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const log = fs.openSync(path.join(dir, "sockeyed.log"), "a", 0o600)
+  const logPath = path.join(dir, "sockeyed.log")
+  const log = fs.openSync(logPath, "a", 0o600)
+  const logStart = fs.fstatSync(log).size
   const child = spawn(file, [...lead, "--socket", socketPath], {
     detached: true,
     stdio: ["ignore", log, log],
@@ -48,19 +50,39 @@ export const autoLink = async (target: Extract<Target, { kind: "auto" }>): Promi
   })
   child.unref()
   fs.closeSync(log)
-  let exited: number | null = null
-  child.once("exit", (code) => { exited = code ?? -1 })
+  let exitedAt: number | undefined
+  let exitCode: number | null = null
+  child.once("exit", (code) => { exitedAt = Date.now(); exitCode = code })
+  child.once("error", () => { exitedAt ??= Date.now() })
   const deadline = Date.now() + (target.startTimeoutMs ?? 60_000)
   while (Date.now() < deadline) {
     await sleep(100)
     try {
       return await socketLink(socketPath)
-    } catch (error) {
-      // Another client may have started the daemon first (ours then exits); keep trying the socket.
-      if (exited !== null && !fs.existsSync(socketPath) && Date.now() > deadline - 1000) throw error
+    } catch {
+      // Another client may have started a daemon first: ours then exits once that one listens, and
+      // its socket answers soon. Ours gone with no socket left behind is a failed start: say why.
+      if (exitedAt !== undefined && Date.now() - exitedAt > EXITED_GRACE_MS && !fs.existsSync(socketPath)) {
+        const started = [file, ...lead].map((arg) => path.basename(arg)).join(" ")
+        throw new Error(`the daemon it started (${started}) exited with code ${exitCode ?? "none"} before ${socketPath} answered:\n${logTail(logPath, logStart)}`)
+      }
     }
   }
-  throw new Error(`started ${file} but ${socketPath} did not answer; see ${path.join(dir, "sockeyed.log")}`)
+  throw new Error(`started ${file} but ${socketPath} did not answer within ${Math.round((target.startTimeoutMs ?? 60_000) / 1000)} s; see ${logPath}`)
+}
+
+/** How long after our daemon exited the socket may still come to answer (another client's daemon). */
+const EXITED_GRACE_MS = 1500
+
+/** What the daemon wrote to its log since `from`, its last lines, for the error of a failed start. */
+const logTail = (logPath: string, from: number): string => {
+  try {
+    const text = fs.readFileSync(logPath).subarray(from).toString("utf8").trim()
+    const lines = text.split("\n").slice(-12).map((line) => line.length > 2000 ? `${line.slice(0, 2000)}…` : line)
+    return lines.length > 0 && lines[0] !== "" ? `${lines.join("\n")}\n(from ${logPath})` : `(nothing in ${logPath})`
+  } catch (error) {
+    return `(cannot read ${logPath}: ${(error as Error).message})`
+  }
 }
 
 export const opener = (target: Target): (() => Promise<Link>) => {

@@ -71,4 +71,11 @@ describe("DaemonClient", () => {
       execFileSync("pkill", ["-TERM", "-f", socketPath])
     }
   })
+
+  it("auto: a daemon that exits before it listens fails the connect with its exit code and its log", async () => {
+    const socketPath = path.join(tempDir("auto-fails"), "run", "sockeyed.sock")
+    const fails = [process.execPath, "-e", "console.error('initdb failed: could not access directory: Permission denied'); process.exit(3)", "--"]
+    await expect(connect({ kind: "auto", path: socketPath, command: fails }, { clientInfo: { name: "c" }, credentials }))
+      .rejects.toThrow(/the daemon it started \(node -e .*\) exited with code 3 before .*sockeyed\.sock answered:\ninitdb failed: could not access directory: Permission denied\n\(from .*sockeyed\.log\)/)
+  })
 })
