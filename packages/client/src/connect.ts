@@ -51,9 +51,9 @@ export const autoLink = async (target: Extract<Target, { kind: "auto" }>): Promi
   child.unref()
   fs.closeSync(log)
   let exitedAt: number | undefined
-  let exitCode: number | null = null
-  child.once("exit", (code) => { exitedAt = Date.now(); exitCode = code })
-  child.once("error", () => { exitedAt ??= Date.now() })
+  let how = "exited"
+  child.once("exit", (code, signal) => { exitedAt = Date.now(); how = signal ? `was killed by ${signal}` : `exited with code ${code}` })
+  child.once("error", (error) => { exitedAt ??= Date.now(); how = `could not be started (${error.message})` })
   const deadline = Date.now() + (target.startTimeoutMs ?? 60_000)
   while (Date.now() < deadline) {
     await sleep(100)
@@ -64,7 +64,7 @@ export const autoLink = async (target: Extract<Target, { kind: "auto" }>): Promi
       // its socket answers soon. Ours gone with no socket left behind is a failed start: say why.
       if (exitedAt !== undefined && Date.now() - exitedAt > EXITED_GRACE_MS && !fs.existsSync(socketPath)) {
         const started = [file, ...lead].map((arg) => path.basename(arg)).join(" ")
-        throw new Error(`the daemon it started (${started}) exited with code ${exitCode ?? "none"} before ${socketPath} answered:\n${logTail(logPath, logStart)}`)
+        throw new Error(`the daemon it started (${started}) ${how} before ${socketPath} answered:\n${logTail(logPath, logStart)}`)
       }
     }
   }

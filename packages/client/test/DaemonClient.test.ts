@@ -77,5 +77,8 @@ describe("DaemonClient", () => {
     const fails = [process.execPath, "-e", "console.error('initdb failed: could not access directory: Permission denied'); process.exit(3)", "--"]
     await expect(connect({ kind: "auto", path: socketPath, command: fails }, { clientInfo: { name: "c" }, credentials }))
       .rejects.toThrow(/the daemon it started \(node -e .*\) exited with code 3 before .*sockeyed\.sock answered:\ninitdb failed: could not access directory: Permission denied\n\(from .*sockeyed\.log\)/)
+    const missing = ["/nonexistent/sockeyed"]
+    await expect(connect({ kind: "auto", path: socketPath, command: missing }, { clientInfo: { name: "c" }, credentials }))
+      .rejects.toThrow(/the daemon it started \(sockeyed\) could not be started \(spawn \/nonexistent\/sockeyed ENOENT\)/)
   })
 })
