@@ -185,22 +185,25 @@ const main = async () => {
   out.push("", "## Launch to first rows (warm daemon)", "", "| how | runs | p50 | min | max |", "|---|---|---|---|---|")
   const inProcess: Array<number> = []
   for (let i = 0; i < 10; i++) inProcess.push(await launchInProcess(socket))
-  out.push(`| in process: connect, initialize, render, first row drawn | ${inProcess.length} | ${ms(quantile(inProcess, 0.5))} ms | ${ms(Math.min(...inProcess))} ms | ${ms(Math.max(...inProcess))} ms |`)
+  /** One table row: p50, min and max of `xs`. */
+  const row = (how: string, xs: ReadonlyArray<number>) =>
+    `| ${how} | ${xs.length} | ${ms(quantile(xs, 0.5))} ms | ${ms(Math.min(...xs))} ms | ${ms(Math.max(...xs))} ms |`
+  out.push(row("in process: connect, initialize, render, first row drawn", inProcess))
   let hasTmux = true
   try { execFileSync("tmux", ["-V"]) } catch { hasTmux = false }
   if (hasTmux) {
-    const runs: Array<{ wall: number; cpu: number }> = []
-    for (let i = 0; i < 5; i++) runs.push(await launchInTmux(`${process.execPath} ${SOCKEYE} --socket ${socket}`, `launch${i}`))
-    const wall = runs.map((r) => r.wall)
-    const cpu = runs.map((r) => r.cpu)
-    out.push(`| process in tmux: node starts bin/sockeye.js until a row shows in capture-pane (polled every 5 ms) | ${runs.length} | ${ms(quantile(wall, 0.5))} ms | ${ms(Math.min(...wall))} ms | ${ms(Math.max(...wall))} ms |`)
-    out.push(`| the same, CPU time of the sockeye process (user + system, 10 ms ticks) | ${runs.length} | ${ms(quantile(cpu, 0.5))} ms | ${ms(Math.min(...cpu))} ms | ${ms(Math.max(...cpu))} ms |`)
-    const open: Array<{ wall: number; cpu: number }> = []
-    for (let i = 0; i < 5; i++) open.push(await launchInOpenPane(`${process.execPath} ${SOCKEYE} --socket ${socket}`, `open${i}`))
-    const openWall = open.map((r) => r.wall)
-    const openCpu = open.map((r) => r.cpu)
-    out.push(`| process in an open tmux pane: Enter on the waiting shell until the first row is written to the pane (its output streamed, nothing polled) | ${open.length} | ${ms(quantile(openWall, 0.5))} ms | ${ms(Math.min(...openWall))} ms | ${ms(Math.max(...openWall))} ms |`)
-    out.push(`| the same, CPU time of the sockeye process | ${open.length} | ${ms(quantile(openCpu, 0.5))} ms | ${ms(Math.min(...openCpu))} ms | ${ms(Math.max(...openCpu))} ms |`)
+    const command = `${process.execPath} ${SOCKEYE} --socket ${socket}`
+    const launches = [
+      { launch: launchInTmux, name: "launch", how: "process in tmux: node starts bin/sockeye.js until a row shows in capture-pane (polled every 5 ms)",
+        cpuHow: "the same, CPU time of the sockeye process (user + system, 10 ms ticks)" },
+      { launch: launchInOpenPane, name: "open", how: "process in an open tmux pane: Enter on the waiting shell until the first row is written to the pane (its output streamed, nothing polled)",
+        cpuHow: "the same, CPU time of the sockeye process" }
+    ]
+    for (const { launch, name, how, cpuHow } of launches) {
+      const runs: Array<{ wall: number; cpu: number }> = []
+      for (let i = 0; i < 5; i++) runs.push(await launch(command, `${name}${i}`))
+      out.push(row(how, runs.map((r) => r.wall)), row(cpuHow, runs.map((r) => r.cpu)))
+    }
   } else {
     out.push("| process in tmux | – | tmux is not installed | | |")
   }

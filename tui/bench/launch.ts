@@ -4,13 +4,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-const cpuOf = (pid: number): number => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
-  // utime and stime are the 14th and 15th fields of stat; after "(comm) " they are the 12th and 13th.
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
+import { cpuMs } from "../../daemon/bench/daemonProcess.js"
 
 /**
  * A launch as the bench has timed it since session 2: a new tmux server whose pane runs `command`
@@ -25,7 +19,7 @@ export const launchInTmux = async (command: string, name: string): Promise<{ wal
   const pid = Number(tmux("display-message", "-p", "-t", name, "#{pane_pid}").trim())
   try {
     for (;;) {
-      if (/^▸/m.test(tmux("capture-pane", "-p", "-t", name))) return { wall: performance.now() - t0, cpu: cpuOf(pid) * 1000 }
+      if (/^▸/m.test(tmux("capture-pane", "-p", "-t", name))) return { wall: performance.now() - t0, cpu: cpuMs(pid) }
       if (performance.now() - t0 > 30_000) throw new Error("no rows after 30 s")
       await new Promise((r) => setTimeout(r, 5))
     }
@@ -56,7 +50,7 @@ export const launchInOpenPane = async (command: string, name: string): Promise<{
     tmux("send-keys", "-t", name, "Enter")
     for (;;) {
       if (fs.existsSync(output) && fs.readFileSync(output, "utf8").includes("▸")) {
-        const found = { wall: performance.now() - t0, cpu: cpuOf(pid) * 1000 }
+        const found = { wall: performance.now() - t0, cpu: cpuMs(pid) }
         // What was written is on the screen too.
         for (let i = 0; i < 100 && !/^▸/m.test(tmux("capture-pane", "-p", "-t", name)); i++) await new Promise((r) => setTimeout(r, 10))
         if (!/^▸/m.test(tmux("capture-pane", "-p", "-t", name))) throw new Error("the pane's output had the cursor row, its screen did not")

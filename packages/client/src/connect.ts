@@ -78,8 +78,9 @@ const EXITED_GRACE_MS = 1500
 const logTail = (logPath: string, from: number): string => {
   try {
     const text = fs.readFileSync(logPath).subarray(from).toString("utf8").trim()
+    if (text === "") return `(nothing in ${logPath})`
     const lines = text.split("\n").slice(-12).map((line) => line.length > 2000 ? `${line.slice(0, 2000)}…` : line)
-    return lines.length > 0 && lines[0] !== "" ? `${lines.join("\n")}\n(from ${logPath})` : `(nothing in ${logPath})`
+    return `${lines.join("\n")}\n(from ${logPath})`
   } catch (error) {
     return `(cannot read ${logPath}: ${(error as Error).message})`
   }

@@ -47,11 +47,8 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
         if (missing !== undefined) return yield* alertNotFound(missing)
       })
 
-    // list and get, which every client polls, are untraced: Effect.fn captures a stack trace per call
-    // for a span, and the router runs requests with tracing off.
-
     /** A page with its items as wire JSON (AlertSummary[]), built by PostgreSQL. */
-    const list = Effect.fnUntraced(function*(p: ParamsOf<typeof Methods.AlertsList>) {
+    const list = Effect.fn("Alerts.list")(function*(p: ParamsOf<typeof Methods.AlertsList>) {
       const principal = yield* CurrentPrincipal
       const sort = p.sort ?? defaultSort
       const limit = p.limit ?? DEFAULT_LIMIT
@@ -74,7 +71,7 @@ export class Alerts extends Effect.Service<Alerts>()("Alerts/Alerts", {
       return { total, groups: sorted }
     })
 
-    const get = Effect.fnUntraced(function*(id: number) {
+    const get = Effect.fn("Alerts.get")(function*(id: number) {
       const row = yield* repo.detail(yield* CurrentPrincipal, id)
       if (!row) return yield* alertNotFound(id)
       return toAlertDetail(row)
