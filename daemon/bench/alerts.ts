@@ -31,11 +31,15 @@ const WARMUP = 1000
 const COUNT_N = envInt("SOCKEYE_BENCH_COUNT_N", 200)
 const COUNT_WARMUP = 3
 /** The sides (daemon, raw, floor) take turns in chunks of this many calls. */
-const CHUNK = 10
+const CHUNK = envInt("SOCKEYE_BENCH_CHUNK", 10)
 const DEEP = 200
 const LIMIT = 50
 const TARGET_P99_MS = 25
 const TARGET_RATIO = 1.5
+/** Measures only the operations whose name contains this (SOCKEYE_BENCH_ONLY="first page"); the checks still run. */
+const ONLY = process.env["SOCKEYE_BENCH_ONLY"] ?? ""
+/** Appends every timed call (operation, role, side, start as epoch ms, ms) to this file as tab-separated lines, for tail analysis. */
+const TIMES_FILE = process.env["SOCKEYE_BENCH_TIMES"]
 
 interface Stats { readonly n: number; readonly p50: number; readonly p99: number; readonly cpu: number }
 
@@ -53,10 +57,11 @@ interface Side { readonly call: Call; readonly pid: number }
  * Warm-up on every side, then n timed calls each, the sides taking turns every CHUNK calls (in a
  * rotating order), so that load from elsewhere on the machine hits them alike.
  */
-const measure = async (sides: ReadonlyArray<readonly [string, Side]>, n: number, warmup: number): Promise<Map<string, Stats>> => {
+const measure = async (sides: ReadonlyArray<readonly [string, Side]>, n: number, warmup: number, tag: string): Promise<Map<string, Stats>> => {
   for (let i = 0; i < warmup; i++) for (const [, side] of sides) await side.call(i)
   const times = new Map<string, Array<number>>(sides.map(([k]) => [k, []]))
   const cpu = new Map<string, number>(sides.map(([k]) => [k, 0]))
+  const lines: Array<string> = []
   for (let start = 0, turn = 0; start < n; start += CHUNK, turn++) {
     for (let s = 0; s < sides.length; s++) {
       const [key, side] = sides[(s + turn) % sides.length]!
@@ -64,11 +69,14 @@ const measure = async (sides: ReadonlyArray<readonly [string, Side]>, n: number,
       for (let i = start; i < Math.min(n, start + CHUNK); i++) {
         const t = performance.now()
         await side.call(i)
-        times.get(key)!.push(performance.now() - t)
+        const took = performance.now() - t
+        times.get(key)!.push(took)
+        if (TIMES_FILE) lines.push(`${tag}\t${key}\t${(performance.timeOrigin + t).toFixed(3)}\t${took.toFixed(3)}`)
       }
       cpu.set(key, cpu.get(key)! + cpuMs(side.pid) - cpu0)
     }
   }
+  if (TIMES_FILE) fs.appendFileSync(TIMES_FILE, lines.splice(0).map((l) => `${l}\n`).join(""))
   return new Map(sides.map(([k]) => [k, stats(times.get(k)!, cpu.get(k)!)]))
 }
 
@@ -133,8 +141,8 @@ const measureAll = async (context: BenchContext, socketPath: string, daemonPid: 
         const lines = await floor.run([`explain (analyze, buffers) ${probe.plan[0]}`, probe.plan[1]])
         context.log(`EXPLAIN ${label}, ${operation}:\n${lines.map((l) => l["QUERY PLAN"]).join("\n")}`)
       }
-      if (n === 0) return
-      const measured = await measure(Object.entries(sides) as Array<[string, Side]>, n, warmup)
+      if (n === 0 || !operation.includes(ONLY)) return
+      const measured = await measure(Object.entries(sides) as Array<[string, Side]>, n, warmup, `${operation} (${label})`)
       const [d, f, r] = [measured.get("daemon")!, measured.get("floor")!, measured.get("raw")]
       const met = d.p99 < TARGET_P99_MS && d.p99 / f.p99 < TARGET_RATIO
       rows.push([operation, label, String(d.n), ms(d.p50), ms(d.p99), r ? ms(r.p50) : "–", r ? ms(r.p99) : "–", ms(f.p50), ms(f.p99),

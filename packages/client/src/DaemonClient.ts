@@ -7,6 +7,7 @@ import {
   createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection
 } from "vscode-jsonrpc/node"
 import type { Link } from "./transports.js"
+import { decoderFor, optionDecoderFor } from "./compiledDecoder.js"
 
 type Credentials = typeof Lifecycle.Credentials.Type
 type InitializeResult = typeof Lifecycle.InitializeResult.Type
@@ -129,14 +130,14 @@ export class DaemonClient {
     if ((params as { dryRun?: unknown } | undefined)?.dryRun === true) {
       throw fromWire(-32602, `${method.method}: call answers results; use preview() for a dry run`, { issues: [{ path: ["dryRun"], message: "use preview()" }] })
     }
-    return Schema.decodeUnknownSync(method.result)(await this.send(method, params, options))
+    return decoderFor(method.result)(await this.send(method, params, options)) as ResultOf<M>
   }
 
   /** Calls a mutation with `dryRun: true`: what it would change, and what it would answer. */
   async preview<M extends Method>(method: M, params: ParamsOf<M>, options: CallOptions = {}): Promise<DryRunPreview<ResultOf<M>>> {
     if (!method.dryRun) throw fromWire(-32602, `${method.method} changes nothing; it has no dry run`, { issues: [{ path: ["dryRun"], message: "not a mutation" }] })
     const raw = await this.send(method, { ...params, dryRun: true }, options)
-    return Schema.decodeUnknownSync(method.dryRun.preview)(raw) as DryRunPreview<ResultOf<M>>
+    return decoderFor(method.dryRun.preview)(raw) as DryRunPreview<ResultOf<M>>
   }
 
   private async send<M extends Method>(method: M, params: ParamsOf<M>, options: CallOptions): Promise<unknown> {
@@ -188,7 +189,7 @@ export class DaemonClient {
 
   /** Subscribes to a server notification; returns the unsubscribe function. */
   on<P>(notification: Notification<P>, handler: (params: P) => void): () => void {
-    const decode = Schema.decodeUnknownOption(notification.params)
+    const decode = optionDecoderFor(notification.params)
     const wrapped = (raw: unknown) => {
       const decoded = decode(raw)
       if (decoded._tag === "Some") handler(decoded.value)
