@@ -159,7 +159,7 @@ const compileUncached = (ast: AST.AST): Fast | undefined => {
   }
 }
 
-/** undefined: a shape this path does not compile (Suspend, tuples, template literals …). */
+/** null: a shape this path does not compile (Suspend, tuples, template literals …), decoded by Effect alone. */
 const compiled = new WeakMap<AST.AST, Fast | null>()
 
 const compile = (ast: AST.AST): Fast | undefined => {
@@ -199,5 +199,5 @@ export const optionDecoderFor = <A, I>(schema: Schema.Schema<A, I, never>): (inp
   }
 }
 
-/** Whether `decoderFor` has a compiled path for this schema (for tests and the bench). */
+/** Whether `decoderFor` has a compiled path for this schema (tests check the hot answers have one). */
 export const isCompiled = (schema: Schema.Schema.Any): boolean => compile(schema.ast) !== undefined
