@@ -76,7 +76,7 @@ const measure = async (sides: ReadonlyArray<readonly [string, Side]>, n: number,
       cpu.set(key, cpu.get(key)! + cpuMs(side.pid) - cpu0)
     }
   }
-  if (TIMES_FILE) fs.appendFileSync(TIMES_FILE, lines.splice(0).map((l) => `${l}\n`).join(""))
+  if (TIMES_FILE) fs.appendFileSync(TIMES_FILE, lines.map((l) => `${l}\n`).join(""))
   return new Map(sides.map(([k]) => [k, stats(times.get(k)!, cpu.get(k)!)]))
 }
 

@@ -54,6 +54,10 @@ const postgresIds = Effect.gen(function*() {
   )
 })
 
+/** Whether `file args` succeeds when run with `ids` (as user postgres, under root). */
+const succeedsAs = (file: string, args: ReadonlyArray<string>, ids: Ids) =>
+  run(file, args, ids).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+
 /**
  * As root the cluster runs as user postgres, which must be able to enter `dir`. Under a directory
  * it may not search (root's 0700 home, a `mktemp -d`), initdb failed with a bare "Permission
@@ -62,7 +66,7 @@ const postgresIds = Effect.gen(function*() {
 const requireReachable = (dir: string, ids: Ids) =>
   Effect.gen(function*() {
     if (ids.uid === undefined) return
-    const searchable = (d: string) => run("test", ["-x", d], ids).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+    const searchable = (d: string) => succeedsAs("test", ["-x", d], ids)
     if (yield* searchable(dir)) return
     let blocking = dir
     for (let d = path.dirname(dir), below = dir; d !== below; below = d, d = path.dirname(d)) {
@@ -82,8 +86,7 @@ const reachableBinaries = (home: string, ids: Ids) =>
   Effect.gen(function*() {
     const bin = yield* binaries
     if (ids.uid === undefined) return bin
-    const ok = yield* run(path.join(bin, "postgres"), ["--version"], ids).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
-    if (ok) return bin
+    if (yield* succeedsAs(path.join(bin, "postgres"), ["--version"], ids)) return bin
     const copy = path.join(home, "pg", "native")
     yield* attempt("cannot copy PostgreSQL binaries", () =>
       fs.cp(path.dirname(bin), copy, { recursive: true, verbatimSymlinks: true, force: false, errorOnExist: false }))

@@ -95,7 +95,7 @@ export class DaemonClient {
         ...(this.options.onBehalfOf !== undefined ? { onBehalfOf: this.options.onBehalfOf } : {})
       })
       const raw = await connection.sendRequest("initialize", params)
-      this.info = Schema.decodeUnknownSync(Lifecycle.InitializeResult)(raw)
+      this.info = decoderFor(Lifecycle.InitializeResult)(raw)
       connection.sendNotification("initialized", {}).catch(() => undefined)
     } catch (error) {
       connection.dispose()

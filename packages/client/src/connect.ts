@@ -54,7 +54,8 @@ export const autoLink = async (target: Extract<Target, { kind: "auto" }>): Promi
   let how = "exited"
   child.once("exit", (code, signal) => { exitedAt = Date.now(); how = signal ? `was killed by ${signal}` : `exited with code ${code}` })
   child.once("error", (error) => { exitedAt ??= Date.now(); how = `could not be started (${error.message})` })
-  const deadline = Date.now() + (target.startTimeoutMs ?? 60_000)
+  const timeoutMs = target.startTimeoutMs ?? 60_000
+  const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     await sleep(100)
     try {
@@ -68,7 +69,7 @@ export const autoLink = async (target: Extract<Target, { kind: "auto" }>): Promi
       }
     }
   }
-  throw new Error(`started ${file} but ${socketPath} did not answer within ${Math.round((target.startTimeoutMs ?? 60_000) / 1000)} s; see ${logPath}`)
+  throw new Error(`started ${file} but ${socketPath} did not answer within ${Math.round(timeoutMs / 1000)} s; see ${logPath}`)
 }
 
 /** How long after our daemon exited the socket may still come to answer (another client's daemon). */
