@@ -4,9 +4,10 @@ import {
   type ProtocolError, type ResultOf, type RpcError, type User
 } from "@sockeye/protocol"
 import {
-  createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection
+  createMessageConnection, ResponseError, StreamMessageReader, type MessageConnection
 } from "vscode-jsonrpc/node"
 import type { Link } from "./transports.js"
+import { SingleWriteMessageWriter } from "./messageWriter.js"
 import { decoderFor, optionDecoderFor } from "./compiledDecoder.js"
 
 type Credentials = typeof Lifecycle.Credentials.Type
@@ -75,7 +76,7 @@ export class DaemonClient {
 
   private async open(): Promise<void> {
     const link = await this.options.open()
-    const connection = createMessageConnection(new StreamMessageReader(link.input), new StreamMessageWriter(link.output))
+    const connection = createMessageConnection(new StreamMessageReader(link.input), new SingleWriteMessageWriter(link.output))
     connection.onNotification((method: string, params: unknown) => {
       for (const handler of this.handlers.get(method) ?? []) handler(params)
     })
