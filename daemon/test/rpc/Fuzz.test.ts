@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { spawn, type ChildProcess } from "node:child_process"
+import * as fs from "node:fs"
 import fc from "fast-check"
 import { methods } from "@sockeye/protocol"
 import { createTestDatabase, tableChecksums } from "../fixtures/Postgres.js"
@@ -31,15 +32,16 @@ const sent = { socket: 0, stdio: 0 }
 const memory = {} as Record<"socket" | "stdio", { before: HeapReading; middle: HeapReading; after: HeapReading }>
 /** Where each daemon's heap probe writes its readings. */
 const probeFile = { socket: "", stdio: "" }
+let probeDir: string | undefined
 /** Every error any fuzz connection received that does not quote the caller's input back. */
 const quietErrors: Array<NonNullable<WireMessage["error"]>> = []
 const failures: Array<string> = []
 
 beforeAll(async () => {
   db = await createTestDatabase("fuzz")
-  const dir = tempDir("fuzz-heap")
-  probeFile.socket = `${dir}/socket.json`
-  probeFile.stdio = `${dir}/stdio.json`
+  probeDir = tempDir("fuzz-heap")
+  probeFile.socket = `${probeDir}/socket.json`
+  probeFile.stdio = `${probeDir}/stdio.json`
   daemon = await startDaemon({
     databaseUrl: db.url,
     nodeArgs: ["--require", HEAP_PROBE],
@@ -50,6 +52,7 @@ afterAll(async () => {
   stdio?.kill("SIGTERM")
   await daemon?.stop()
   await db?.drop()
+  if (probeDir) fs.rmSync(probeDir, { recursive: true, force: true })
 })
 
 const checksum = () => tableChecksums(db.url)
