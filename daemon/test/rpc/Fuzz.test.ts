@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { spawn, type ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
+import * as path from "node:path"
 import fc from "fast-check"
 import { methods } from "@sockeye/protocol"
 import { createTestDatabase, tableChecksums } from "../fixtures/Postgres.js"
@@ -30,9 +31,9 @@ let daemon: RunningDaemon
 let stdio: ChildProcess | undefined
 const sent = { socket: 0, stdio: 0 }
 const memory = {} as Record<"socket" | "stdio", { before: HeapReading; middle: HeapReading; after: HeapReading }>
-/** Where each daemon's heap probe writes its readings. */
-const probeFile = { socket: "", stdio: "" }
+/** Where the daemons' heap probes write their readings, a file per side. */
 let probeDir: string | undefined
+const probeFile = (side: "socket" | "stdio") => path.join(probeDir!, `${side}.json`)
 /** Every error any fuzz connection received that does not quote the caller's input back. */
 const quietErrors: Array<NonNullable<WireMessage["error"]>> = []
 const failures: Array<string> = []
@@ -40,12 +41,10 @@ const failures: Array<string> = []
 beforeAll(async () => {
   db = await createTestDatabase("fuzz")
   probeDir = tempDir("fuzz-heap")
-  probeFile.socket = `${probeDir}/socket.json`
-  probeFile.stdio = `${probeDir}/stdio.json`
   daemon = await startDaemon({
     databaseUrl: db.url,
     nodeArgs: ["--require", HEAP_PROBE],
-    env: { SOCKEYE_MAX_MESSAGE_BYTES: String(LIMIT), SOCKEYE_SIEM: "none", SOCKEYE_HEAP_PROBE_FILE: probeFile.socket }
+    env: { SOCKEYE_MAX_MESSAGE_BYTES: String(LIMIT), SOCKEYE_SIEM: "none", SOCKEYE_HEAP_PROBE_FILE: probeFile("socket") }
   })
 })
 afterAll(async () => {
@@ -152,7 +151,7 @@ const campaign = async (conn: RawConnection, pid: number, label: "socket" | "std
   const init = await conn.request("initialize", { protocolVersion: "1", clientInfo: { name: `fuzz-${label}` }, credentials: { username: "admin", password: ADMIN_PASSWORD } }, 60_000)
   expect(init.result).toMatchObject({ user: { role: "admin" } })
   const discovered = (await conn.request("rpc.discover", {})).result as Discovered
-  const before = await heapAfterGc(pid, probeFile[label])
+  const before = await heapAfterGc(pid, probeFile(label))
 
   const planned = plan(discovered, label)
   for (let i = 0; i < planned.length; i += CHUNK) {
@@ -171,12 +170,12 @@ const campaign = async (conn: RawConnection, pid: number, label: "socket" | "std
   // Both readings follow an answer to whoami, so the daemon has worked through what came before:
   // read while it was still busy with the first pass, `middle` came out low on a loaded machine.
   expect((await conn.request("auth/whoami", {})).result).toMatchObject({ username: "admin" })
-  const middle = await heapAfterGc(pid, probeFile[label])
+  const middle = await heapAfterGc(pid, probeFile(label))
   // The same kinds of frames again: memory that grows per message keeps growing here.
   await hostilePass(conn, label, SEED + 1)
   const me = await conn.request("auth/whoami", {})
   expect(me.result).toMatchObject({ username: "admin" })
-  memory[label] = { before, middle, after: await heapAfterGc(pid, probeFile[label]) }
+  memory[label] = { before, middle, after: await heapAfterGc(pid, probeFile(label)) }
 }
 
 describe("fuzz campaign", () => {
@@ -198,7 +197,7 @@ describe("fuzz campaign", () => {
     stdio = spawn(process.execPath, ["--require", HEAP_PROBE, DAEMON_BIN, "--stdio"], {
       env: {
         ...process.env, SOCKEYE_DATABASE_URL: db.url, SOCKEYE_ADMIN_PASSWORD: ADMIN_PASSWORD, SOCKEYE_MAX_MESSAGE_BYTES: String(LIMIT),
-        SOCKEYE_SIEM: "none", SOCKEYE_HEAP_PROBE_FILE: probeFile.stdio
+        SOCKEYE_SIEM: "none", SOCKEYE_HEAP_PROBE_FILE: probeFile("stdio")
       },
       stdio: ["pipe", "pipe", "ignore"]
     })

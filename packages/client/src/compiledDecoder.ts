@@ -170,34 +170,31 @@ const compile = (ast: AST.AST): Fast | undefined => {
   return fast
 }
 
+/** The compiled path where there is one, and `slow` for what it does not accept. */
+const fastThenSlow = <B>(ast: AST.AST, slow: (input: unknown) => B, wrap: (value: unknown) => B): (input: unknown) => B => {
+  const fast = compile(ast)
+  if (!fast) return slow
+  return (input) => {
+    const decoded = fast(input)
+    return decoded === REJECT ? slow(input) : wrap(decoded)
+  }
+}
+
 const decoders = new WeakMap<AST.AST, (input: unknown) => unknown>()
 
 /** `Schema.decodeUnknownSync(schema)`, with the same answers, through the compiled path when it can. */
 export const decoderFor = <A, I>(schema: Schema.Schema<A, I, never>): (input: unknown) => A => {
-  const known = decoders.get(schema.ast)
-  if (known) return known as (input: unknown) => A
-  const slow = Schema.decodeUnknownSync(schema)
-  const fast = compile(schema.ast)
-  const decoder = fast
-    ? (input: unknown) => {
-      const decoded = fast(input)
-      return decoded === REJECT ? slow(input) : decoded
-    }
-    : slow
-  decoders.set(schema.ast, decoder)
+  let decoder = decoders.get(schema.ast)
+  if (!decoder) {
+    decoder = fastThenSlow(schema.ast, Schema.decodeUnknownSync(schema), (value) => value)
+    decoders.set(schema.ast, decoder)
+  }
   return decoder as (input: unknown) => A
 }
 
 /** `Schema.decodeUnknownOption(schema)`, through the compiled path when it can. */
-export const optionDecoderFor = <A, I>(schema: Schema.Schema<A, I, never>): (input: unknown) => Option.Option<A> => {
-  const slow = Schema.decodeUnknownOption(schema)
-  const fast = compile(schema.ast)
-  if (!fast) return slow
-  return (input) => {
-    const decoded = fast(input)
-    return decoded === REJECT ? slow(input) : Option.some(decoded as A)
-  }
-}
+export const optionDecoderFor = <A, I>(schema: Schema.Schema<A, I, never>): (input: unknown) => Option.Option<A> =>
+  fastThenSlow(schema.ast, Schema.decodeUnknownOption(schema), (value) => Option.some(value as A))
 
 /** Whether `decoderFor` has a compiled path for this schema (tests check the hot answers have one). */
 export const isCompiled = (schema: Schema.Schema.Any): boolean => compile(schema.ast) !== undefined
